@@ -1,0 +1,170 @@
+"""The command line: the commands of the contract.
+
+Exit status: 0 done; 1 input rejected (the message names the file and the line or record);
+2 usage error. The common options may stand before or after the command.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from warehouse_tui import __version__
+from warehouse_tui.channels.base import InputRejected
+from warehouse_tui.config import ConfigError, Settings, load_settings
+
+log = logging.getLogger("warehouse_tui")
+
+COMMON = ("config", "db", "station", "operator", "scanner", "printer", "label_format", "label_dpi", "scale")
+
+
+class Usage(Exception):
+    pass
+
+
+def _common(parser: argparse.ArgumentParser, top: bool) -> None:
+    d = None if top else argparse.SUPPRESS
+    g = parser.add_argument_group("options (also WAREHOUSE_<NAME> or the config file)")
+    g.add_argument("--config", metavar="PATH", default=d, help="TOML config file")
+    g.add_argument("--db", metavar="PATH_OR_URL", default=d, help="SQLite file or SQLAlchemy URL")
+    g.add_argument("--station", metavar="NAME", default=d, help="this station's name")
+    g.add_argument("--operator", metavar="NAME", default=d, help="the operator (else a badge scan)")
+    g.add_argument("--scanner", metavar="SPEC", action="append", default=d,
+                   help="keyboard, a serial device or a pyserial URL (?baud=N); repeatable")
+    g.add_argument("--printer", metavar="SPEC", default=d, help="tcp://HOST:PORT, cups:QUEUE or dir:PATH")
+    g.add_argument("--label-format", dest="label_format", choices=("zpl", "pdf"), default=d)
+    g.add_argument("--label-dpi", dest="label_dpi", type=int, choices=(203, 300), default=d)
+    g.add_argument("--scale", metavar="SPEC", default=d, help="serial scale (?protocol=mt-sics|nci)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="warehouse-tui", description="A terminal warehouse console.")
+    p.add_argument("--version", action="version", version=f"warehouse-tui {__version__}")
+    _common(p, top=True)
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    def cmd(name: str, help: str) -> argparse.ArgumentParser:
+        sp = sub.add_parser(name, help=help, description=help)
+        _common(sp, top=False)
+        return sp
+
+    sp = cmd("demo", "seed a demo database when it is empty, then open the console")
+    sp.add_argument("--orders", type=int, default=200, help="orders to create (default 200)")
+    sp.add_argument("--reset", action="store_true", help="throw the demo database away and seed it again")
+    sp.add_argument("--no-console", action="store_true", help="seed only; do not open the console")
+
+    sp = cmd("stock", "products, barcodes, bins and quantities")
+    ssub = sp.add_subparsers(dest="stock_command", metavar="ACTION", required=True)
+    x = ssub.add_parser("import", help="load a stock CSV (sets quantities)")
+    _common(x, top=False)
+    x.add_argument("file", type=Path)
+    x = ssub.add_parser("show", help="what a product has where")
+    _common(x, top=False)
+    x.add_argument("sku")
+    x.add_argument("--json", action="store_true")
+
+    sp = cmd("import", "import order files")
+    sp.add_argument("--channel", choices=("amazon", "ebay", "etsy", "shopify", "csv"))
+    sp.add_argument("files", nargs="+", type=Path, metavar="FILE")
+
+    sp = cmd("export", "export files for the marketplaces")
+    esub = sp.add_subparsers(dest="export_command", metavar="WHAT", required=True)
+    x = esub.add_parser("confirmations", help="shipped and not yet confirmed parcels")
+    _common(x, top=False)
+    x.add_argument("--channel", required=True, choices=("amazon", "ebay", "etsy", "shopify"))
+    x.add_argument("--out", type=Path, help="file to write (default: standard output)")
+    x.add_argument("--again", action="store_true", help="repeat parcels confirmed before")
+    x.add_argument("--format", dest="fmt", help="amazon: flat (default) or api; shopify: rest or graphql")
+
+    sp = cmd("order", "look at orders")
+    osub = sp.add_subparsers(dest="order_command", metavar="ACTION", required=True)
+    x = osub.add_parser("show", help="one order: channel id, display name or tracking number")
+    _common(x, top=False)
+    x.add_argument("ref")
+    x.add_argument("--json", action="store_true")
+    x = osub.add_parser("list", help="orders by ship-by")
+    _common(x, top=False)
+    x.add_argument("--status")
+    x.add_argument("--channel")
+    x.add_argument("--json", action="store_true")
+    x = osub.add_parser("hold", help="put an order on hold")
+    _common(x, top=False)
+    x.add_argument("ref")
+    x.add_argument("--reason", default="held by a supervisor")
+    x = osub.add_parser("release", help="release an order from hold (or a short order to packing)")
+    _common(x, top=False)
+    x.add_argument("ref")
+    x.add_argument("--repick", action="store_true", help="short order: pick the missing units again")
+
+    sp = cmd("station", "a headless station: scans in, one JSON line per scan out")
+    sp.add_argument("--mode", required=True, choices=("pick", "pack", "label", "returns"))
+
+    sp = cmd("inbox", "import each file dropped into DIR")
+    sp.add_argument("dir", type=Path)
+    sp.add_argument("--once", action="store_true", help="import what is there now, then stop")
+    sp.add_argument("--interval", type=float, default=2.0, help="seconds between looks (default 2)")
+
+    sp = cmd("db", "schema migrations and backups")
+    dsub = sp.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    x = dsub.add_parser("upgrade", help="bring the schema up to this release")
+    _common(x, top=False)
+    x = dsub.add_parser("backup", help="an online backup (SQLite)")
+    _common(x, top=False)
+    x.add_argument("path", type=Path)
+
+    sp = cmd("serve", "the console in a browser")
+    sp.add_argument("--host", default="127.0.0.1")
+    sp.add_argument("--port", type=int, default=8000)
+    return p
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    given = {k: getattr(args, k) for k in COMMON if getattr(args, k, None) is not None}
+    return load_settings(given)
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = settings_from(args)
+        return run(args, settings)
+    except ConfigError as exc:
+        print(f"warehouse-tui: {exc}", file=sys.stderr)
+        return 2
+    except Usage as exc:
+        print(f"warehouse-tui: {exc}", file=sys.stderr)
+        return 2
+    except InputRejected as exc:
+        print(f"warehouse-tui: rejected {exc}; nothing was written", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def _db(settings: Settings, migrate: bool = True):
+    from warehouse_tui.db import DatabaseError, open_database
+
+    try:
+        return open_database(settings.db, migrate=migrate)
+    except DatabaseError as exc:
+        raise Usage(str(exc)) from None
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    from warehouse_tui import commands
+
+    name = args.command
+    if name is None:
+        return commands.console(settings)
+    handler = getattr(commands, f"cmd_{name}")
+    return handler(args, settings)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,232 @@
+"""What each command does. Kept apart from argument parsing; nothing here imports Textual
+until the console is asked for."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+import sys
+from pathlib import Path
+
+from warehouse_tui.channels.base import InputRejected
+from warehouse_tui.cli import Usage, _db
+from warehouse_tui.config import Settings
+
+
+def out(text: str = "") -> None:
+    sys.stdout.write(text + "\n")
+
+
+def err(text: str) -> None:
+    sys.stderr.write(text + "\n")
+    sys.stderr.flush()
+
+
+def console(settings: Settings) -> int:
+    db = _db(settings)
+    from warehouse_tui.ui.app import run_console
+
+    return run_console(db, settings)
+
+
+def cmd_demo(args, settings: Settings) -> int:
+    from warehouse_tui.demo import seed_demo
+
+    if args.orders < 1:
+        raise Usage("--orders must be at least 1")
+    if args.reset:
+        from sqlalchemy.engine import make_url
+        from warehouse_tui.db import to_url
+
+        url = make_url(to_url(settings.db))
+        if url.get_backend_name() != "sqlite":
+            raise Usage("--reset works on SQLite files only")
+        for suffix in ("", "-wal", "-shm"):
+            Path(url.database + suffix).unlink(missing_ok=True)
+    db = _db(settings)
+    seeded = seed_demo(db, orders=args.orders, progress=err)
+    err(f"demo warehouse: {db.url}" + (" (seeded)" if seeded else " (already seeded)"))
+    if args.no_console:
+        return 0
+    if not settings.operator:
+        settings.operator = None
+    from warehouse_tui.ui.app import run_console
+
+    return run_console(db, settings)
+
+
+def cmd_stock(args, settings: Settings) -> int:
+    from warehouse_tui.workflow.inventory import apply_stock, read_stock_file, stock_of
+
+    db = _db(settings)
+    if args.stock_command == "import":
+        rows = read_stock_file(args.file)
+        with db.write() as s:
+            report = apply_stock(s, rows, path=args.file, station=settings.station, operator=settings.operator)
+        err(f"{args.file}: {report.rows} rows, {report.products_added} new products, "
+            f"{report.bins_added} new bins" + (f"; now ready: {', '.join(report.allocated)}" if report.allocated else ""))
+        return 0
+    with db.session() as s:
+        info = stock_of(s, args.sku)
+    if info is None:
+        err(f"warehouse-tui: no product with SKU {args.sku!r}")
+        return 1
+    if args.json:
+        out(json.dumps(info, ensure_ascii=False))
+    else:
+        out(f"{info['sku']}  {info['title']}")
+        out(f"  barcodes: {', '.join(info['barcodes']) or '-'}")
+        out(f"  on hand {info['on_hand']}, reserved {info['reserved']}, quarantine {info['quarantine']}")
+        for b in info["bins"]:
+            out(f"  {b['bin']:<12} on hand {b['on_hand']:>5}  reserved {b['reserved']:>5}")
+    return 0
+
+
+def cmd_import(args, settings: Settings) -> int:
+    from warehouse_tui.workflow.importing import import_files
+
+    db = _db(settings)
+    for f in args.files:
+        if not f.is_file():
+            raise InputRejected(f, "", "no such file")
+    try:
+        report = import_files(db, args.files, args.channel, station=settings.station, operator=settings.operator)
+    except ValueError as exc:
+        raise Usage(str(exc)) from None
+    err(f"imported {', '.join(map(str, args.files))}: {report.summary()}")
+    for name, reason in report.held:
+        err(f"  on hold {name}: {reason}")
+    for name, reason in report.skipped:
+        err(f"  not queued {name}: {reason}")
+    for name in report.backordered:
+        err(f"  backordered {name}: not enough stock")
+    for name, note in report.notes:
+        err(f"  note {name}: {note}")
+    return 0
+
+
+def cmd_export(args, settings: Settings) -> int:
+    from warehouse_tui.workflow.confirmations import export_confirmations
+
+    db = _db(settings)
+    text, count = export_confirmations(db, args.channel, fmt=args.fmt, again=args.again)
+    if args.out:
+        args.out.write_text(text, encoding="utf-8")
+        err(f"{count} parcel{'s' if count != 1 else ''} written to {args.out}")
+    else:
+        sys.stdout.write(text)
+        err(f"{count} parcel{'s' if count != 1 else ''}")
+    return 0
+
+
+def _one_order(s, ref: str):
+    from warehouse_tui.workflow.lookup import find_order
+
+    found = find_order(s, ref)
+    if not found:
+        err(f"warehouse-tui: no order {ref!r}")
+        return None
+    if len(found) > 1:
+        err(f"warehouse-tui: {ref!r} names {len(found)} orders: " + ", ".join(f"{o.channel} {o.ref}" for o in found))
+        return None
+    return found[0]
+
+
+def cmd_order(args, settings: Settings) -> int:
+    from warehouse_tui.workflow.lookup import order_detail, order_list
+
+    db = _db(settings)
+    if args.order_command == "list":
+        with db.session() as s:
+            rows = order_list(s, status=args.status, channel=args.channel)
+        if args.json:
+            out(json.dumps(rows, ensure_ascii=False))
+        else:
+            for r in rows:
+                out(f"{r['display_name']:<24} {r['channel']:<8} {r['status']:<12} {r['ship_by'] or '-':<21} {r['ship_name']}")
+        return 0
+    if args.order_command in ("hold", "release"):
+        from warehouse_tui.workflow.supervisor import hold, release
+
+        with db.write() as s:
+            order = _one_order(s, args.ref)
+            if order is None:
+                return 1
+            try:
+                msg = (hold(s, order, args.reason, station=settings.station, operator=settings.operator)
+                       if args.order_command == "hold" else
+                       release(s, order, repick=args.repick, station=settings.station, operator=settings.operator))
+            except ValueError as exc:
+                err(f"warehouse-tui: {exc}")
+                return 1
+        err(msg)
+        return 0
+    with db.session() as s:
+        order = _one_order(s, args.ref)
+        if order is None:
+            return 1
+        detail = order_detail(s, order)
+    if args.json:
+        out(json.dumps(detail, ensure_ascii=False))
+        return 0
+    st = detail["ship_to"]
+    out(f"{detail['display_name']}  ({detail['channel']} {detail['ref']})  {detail['status']}")
+    out(f"  ship by {detail['ship_by'] or '-'}   to {st['name']}, {st['city']} {st['country']}")
+    for ln in detail["lines"]:
+        out(f"  {ln['sku']:<16} {ln['quantity']:>3}  picked {ln['picked']}  packed {ln['packed']}  {ln['title']}")
+    for p in detail["parcels"]:
+        out(f"  parcel {p['seq']}: {p['carrier'] or '-'} {p['tracking_number'] or '-'} {p['status']}")
+    for e in detail["events"][-10:]:
+        out(f"  {e['at']}  {e['type']:<7} {e['station'] or '':<10} {e['message'] or ''}")
+    return 0
+
+
+def cmd_station(args, settings: Settings) -> int:
+    from warehouse_tui.headless import run_station
+
+    return run_station(_db(settings), settings, args.mode)
+
+
+def cmd_inbox(args, settings: Settings) -> int:
+    from warehouse_tui.workflow.inbox import watch
+
+    return watch(_db(settings), args.dir, once=args.once, interval=args.interval, settings=settings, log=err)
+
+
+def cmd_db(args, settings: Settings) -> int:
+    from warehouse_tui import migrations
+    from warehouse_tui.db import Database, to_url
+
+    db = Database(to_url(settings.db))
+    if args.db_command == "upgrade":
+        before = migrations.current_revision(db)
+        migrations.upgrade(db)
+        err(f"{db.url}: schema {before or 'none'} -> {migrations.head_revision()}")
+        return 0
+    if not db.is_sqlite:
+        raise Usage("db backup works on SQLite; for PostgreSQL use pg_dump")
+    target = args.path
+    if target.exists():
+        raise Usage(f"{target} exists already")
+    src = sqlite3.connect(db.path)
+    dst = sqlite3.connect(target)
+    with dst:
+        src.backup(dst)
+    src.close()
+    dst.close()
+    err(f"backed up {db.path} to {target}")
+    return 0
+
+
+def cmd_serve(args, settings: Settings) -> int:
+    if shutil.which("textual-serve") is None:
+        try:
+            import textual_serve  # noqa: F401
+        except ImportError:
+            raise Usage("serve needs the textual-serve package: pip install textual-serve") from None
+    from textual_serve.server import Server
+
+    cmd = f"{sys.executable} -m warehouse_tui --db {settings.db} --station {settings.station}"
+    Server(cmd, host=args.host, port=args.port).serve()
+    return 0

@@ -1,0 +1,91 @@
+"""The headless station: scans in (standard input or serial scanners), JSON lines out.
+
+Standard output carries one JSON object per scan and nothing else; everything else goes to
+standard error. Scans from several sources go through one queue, so they are answered one at
+a time in the order they arrived.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import queue
+import sys
+import threading
+
+from warehouse_tui.config import Settings
+from warehouse_tui.workflow.stations import open_session
+
+log = logging.getLogger("warehouse_tui.station")
+EOF_MARK = object()
+
+
+def _stdin_reader(q: queue.Queue) -> None:
+    for line in sys.stdin.buffer:
+        if line.endswith(b"\n"):
+            line = line[:-1]
+        if line.endswith(b"\r"):
+            line = line[:-1]
+        if line.strip():
+            q.put(("stdin", line))
+    q.put(EOF_MARK)
+
+
+def _open_devices(settings: Settings):
+    printer = scale = None
+    if settings.printer:
+        from warehouse_tui.documents.printers import open_printer
+
+        try:
+            printer = open_printer(settings.printer)
+        except ValueError as exc:
+            from warehouse_tui.cli import Usage
+
+            raise Usage(str(exc)) from None
+    if settings.scale:
+        from warehouse_tui.scanning.scale import Scale
+
+        scale = Scale(settings.scale)
+    return printer, scale
+
+
+def run_station(db, settings: Settings, mode: str) -> int:
+    printer, scale = _open_devices(settings) if mode in ("label", "pack") else (None, None)
+    if mode == "pack":
+        printer = None
+    session = open_session(mode, db, settings, printer=printer, scale=scale)
+    first = session.prompt()
+    log.info("station %s, %s: %s", session.station, mode, first.instruction)
+
+    q: queue.Queue = queue.Queue()
+    stop = threading.Event()
+    serial_specs = [sc for sc in settings.scanners if sc != "keyboard"]
+    threads = []
+    for spec in serial_specs:
+        from warehouse_tui.scanning.serial_reader import SerialScanner
+
+        reader = SerialScanner(spec, on_scan=lambda src, data: q.put((src, data)),
+                               on_state=lambda src, state, why="": log.info("scanner %s %s %s", src, state, why))
+        t = threading.Thread(target=reader.run, args=(stop,), daemon=True, name=f"scanner {spec}")
+        t.start()
+        threads.append(t)
+    use_stdin = not sys.stdin.isatty() or "keyboard" in settings.scanners or not serial_specs
+    if use_stdin:
+        threading.Thread(target=_stdin_reader, args=(q,), daemon=True, name="stdin").start()
+    try:
+        while True:
+            item = q.get()
+            if item is EOF_MARK:
+                break
+            _source, data = item
+            fb = session.handle(data)
+            sys.stdout.write(json.dumps(fb.as_json(), ensure_ascii=False) + "\n")
+            sys.stdout.flush()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop.set()
+        for t in threads:
+            t.join(timeout=1)
+        db.dispose()
+    return 0

@@ -1,0 +1,34 @@
+"""Schema migrations (Alembic), run from code so no alembic.ini is needed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+HERE = Path(__file__).resolve().parent
+
+
+def _config(db=None) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(HERE))
+    if db is not None:
+        cfg.set_main_option("sqlalchemy.url", db.url.replace("%", "%%"))
+        cfg.attributes["engine"] = db.write_engine
+    return cfg
+
+
+def head_revision() -> str:
+    return ScriptDirectory.from_config(_config()).get_current_head()
+
+
+def current_revision(db) -> str | None:
+    with db.read_engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def upgrade(db, revision: str = "head") -> None:
+    command.upgrade(_config(db), revision)

@@ -1,0 +1,65 @@
+"""Reading the CSV files people make by hand: strict, and every error names its line."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Iterator
+
+from warehouse_tui.channels.base import InputRejected
+
+
+def decode(path: Path) -> str:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputRejected(path, "", exc.strerror or str(exc)) from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InputRejected(path, f"line {line}", f"not valid UTF-8 (byte 0x{data[exc.start]:02x})") from None
+
+
+def read_table(path: Path, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> Iterator[tuple[int, dict[str, str]]]:
+    """Rows as dicts keyed by lower-cased header names, with their line numbers."""
+    text = decode(path)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise InputRejected(path, "line 1", "the file is empty") from None
+    except csv.Error as exc:
+        raise InputRejected(path, "line 1", str(exc)) from None
+    names = [h.strip().lower() for h in header]
+    missing = [c for c in required if c not in names]
+    if missing:
+        raise InputRejected(path, "line 1", f"missing column{'s' if len(missing) > 1 else ''}: {', '.join(missing)}")
+    index = {n: i for i, n in enumerate(names) if n}
+    try:
+        for row in reader:
+            line = reader.line_num
+            if not any(cell.strip() for cell in row):
+                continue
+            if len(row) > len(names) and any(c.strip() for c in row[len(names):]):
+                raise InputRejected(path, f"line {line}", f"{len(row)} fields, the header has {len(names)}")
+            rec = {n: (row[i] if i < len(row) else "") for n, i in index.items()}
+            for c in required:
+                rec.setdefault(c, "")
+            for c in optional:
+                rec.setdefault(c, "")
+            yield line, rec
+    except csv.Error as exc:
+        raise InputRejected(path, f"line {reader.line_num}", str(exc)) from None
+
+
+def parse_int(value: str, path: Path, line: int, column: str, minimum: int | None = None) -> int:
+    text = value.strip()
+    try:
+        n = int(text)
+    except ValueError:
+        raise InputRejected(path, f"line {line}", f"{column} {text!r} is not a whole number") from None
+    if minimum is not None and n < minimum:
+        raise InputRejected(path, f"line {line}", f"{column} {n} is below {minimum}")
+    return n

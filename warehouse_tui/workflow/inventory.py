@@ -1,0 +1,233 @@
+"""Stock: the stock file, allocation of orders to bins, and what a product has where."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from warehouse_tui.channels.base import InputRejected
+from warehouse_tui.domain.lifecycle import Status
+from warehouse_tui.domain.models import Allocation, Barcode, Bin, Order, OrderLine, Product, Stock
+from warehouse_tui.scanning.grammar import normalise_barcode
+from warehouse_tui.workflow.csvfile import read_table, parse_int
+from warehouse_tui.workflow.ledger import record
+from warehouse_tui.workflow.orders import move
+
+STOCK_REQUIRED = ("sku", "title", "barcode", "bin", "quantity")
+STOCK_OPTIONAL = ("weight_g", "length_mm", "width_mm", "height_mm")
+# codes with these beginnings scan as something else (contract: what a scan means)
+RESERVED_PREFIXES = ("TOTE-", "BOX-", "OP-", "ORD-", "%")
+
+
+def natural_key(code: str) -> list:
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", code.upper())]
+
+
+@dataclass
+class StockRow:
+    line: int
+    sku: str
+    title: str
+    barcodes: list[str]
+    bin: str
+    quantity: int
+    dims: dict[str, int | None] = field(default_factory=dict)
+
+
+@dataclass
+class StockReport:
+    products_added: int = 0
+    products_updated: int = 0
+    bins_added: int = 0
+    rows: int = 0
+    allocated: list[str] = field(default_factory=list)
+
+
+def read_stock_file(path: Path) -> list[StockRow]:
+    rows: list[StockRow] = []
+    seen: dict[tuple[str, str], int] = {}
+    owner: dict[str, tuple[str, int]] = {}
+    for line, rec in read_table(path, STOCK_REQUIRED, STOCK_OPTIONAL):
+        sku, bin_code = rec["sku"].strip(), rec["bin"].strip().upper()
+        if not sku:
+            raise InputRejected(path, f"line {line}", "sku is empty")
+        if not bin_code:
+            raise InputRejected(path, f"line {line}", "bin is empty")
+        for label, code in (("sku", sku), ("bin", bin_code)):
+            if code.upper().startswith(RESERVED_PREFIXES):
+                raise InputRejected(path, f"line {line}", f"{label} {code} would scan as a "
+                                    f"{'command' if code.startswith('%') else code.split('-')[0].lower()}: rename it")
+        qty = parse_int(rec["quantity"], path, line, "quantity", minimum=0)
+        dims = {k: parse_int(rec[k], path, line, k, minimum=0) if rec.get(k, "").strip() else None
+                for k in STOCK_OPTIONAL}
+        codes = [normalise_barcode(c) for c in rec["barcode"].split("|") if c.strip()]
+        for code in codes:
+            prev = owner.setdefault(code, (sku, line))
+            if prev[0] != sku:
+                raise InputRejected(path, f"line {line}", f"barcode {code} already belongs to {prev[0]} (line {prev[1]})")
+        if (sku, bin_code) in seen:
+            raise InputRejected(path, f"line {line}", f"{sku} in {bin_code} is already on line {seen[sku, bin_code]}")
+        seen[sku, bin_code] = line
+        rows.append(StockRow(line, sku, rec["title"].strip(), codes, bin_code, qty, dims))
+    return rows
+
+
+def apply_stock(s: Session, rows: list[StockRow], *, path: Path, station: str | None = None,
+                operator: str | None = None) -> StockReport:
+    """Set quantities (not add to them); products and bins are created or updated, never doubled."""
+    report = StockReport(rows=len(rows))
+    products = {p.sku: p for p in s.exec(select(Product).where(Product.sku.in_({r.sku for r in rows})))}
+    bins = {b.code: b for b in s.exec(select(Bin).where(Bin.code.in_({r.bin for r in rows})))}
+    for r in rows:
+        p = products.get(r.sku)
+        if p is None:
+            p = products[r.sku] = Product(sku=r.sku, title=r.title)
+            report.products_added += 1
+        elif p.title != r.title and r.title:
+            p.title = r.title
+            report.products_updated += 1
+        for k, v in r.dims.items():
+            if v is not None:
+                setattr(p, k, v)
+        s.add(p)
+    s.flush()
+    for r in rows:
+        if r.bin not in bins:
+            bins[r.bin] = Bin(code=r.bin)
+            s.add(bins[r.bin])
+            report.bins_added += 1
+    s.flush()
+    _resequence_bins(s)
+    for r in rows:
+        p = products[r.sku]
+        for code in r.barcodes:
+            bc = s.exec(select(Barcode).where(Barcode.code == code)).first()
+            if bc is None:
+                s.add(Barcode(code=code, product_id=p.id))
+            elif bc.product_id != p.id:
+                other = s.get(Product, bc.product_id)
+                raise InputRejected(path, f"line {r.line}", f"barcode {code} already belongs to {other.sku}")
+        st = s.exec(select(Stock).where(Stock.product_id == p.id, Stock.bin_id == bins[r.bin].id)).first()
+        if st is None:
+            st = Stock(product_id=p.id, bin_id=bins[r.bin].id)
+        if st.on_hand != r.quantity:
+            record(s, "stock", station=station, operator=operator,
+                   message=f"{r.sku} in {r.bin}: {st.on_hand} -> {r.quantity}",
+                   sku=r.sku, bin=r.bin, before=st.on_hand, after=r.quantity)
+        st.on_hand = r.quantity
+        s.add(st)
+    s.flush()
+    report.allocated = allocate_waiting(s, station=station, operator=operator)
+    return report
+
+
+def _resequence_bins(s: Session) -> None:
+    all_bins = list(s.exec(select(Bin)))
+    for i, b in enumerate(sorted(all_bins, key=lambda b: natural_key(b.code)), start=1):
+        if b.sequence != i * 10:
+            b.sequence = i * 10
+            s.add(b)
+
+
+def allocate(s: Session, order: Order, *, station: str | None = None, operator: str | None = None) -> bool:
+    """Reserve every unit still to pick of a new/backordered/short order, all or nothing.
+
+    True: it is ``ready``. False: not enough stock, it is ``backordered`` and reserves nothing.
+    """
+    lines = list(s.exec(select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.id)))
+    plan: list[tuple[OrderLine, Stock, int]] = []
+    taken: dict[int, int] = {}
+    for line in lines:
+        need = line.quantity - line.picked - line.short
+        if need <= 0:
+            continue
+        if line.product_id is None:
+            return False
+        rows = s.exec(
+            select(Stock, Bin).join(Bin, Bin.id == Stock.bin_id)
+            .where(Stock.product_id == line.product_id).order_by(Bin.sequence)
+        ).all()
+        for st, _bin in rows:
+            free = st.on_hand - st.reserved - taken.get(st.id, 0)
+            if free <= 0:
+                continue
+            n = min(free, need)
+            plan.append((line, st, n))
+            taken[st.id] = taken.get(st.id, 0) + n
+            need -= n
+            if need == 0:
+                break
+        if need:
+            if order.status != Status.BACKORDERED:
+                move(s, order, Status.BACKORDERED, station=station, operator=operator,
+                     reason=f"not enough stock of {line.sku}")
+            return False
+    for line, st, n in plan:
+        st.reserved += n
+        s.add(st)
+        s.add(Allocation(order_line_id=line.id, bin_id=st.bin_id, quantity=n))
+    if order.status != Status.READY:
+        move(s, order, Status.READY, station=station, operator=operator)
+    return True
+
+
+def release_reservations(s: Session, order: Order, line: OrderLine | None = None) -> int:
+    """Give back every reserved, unpicked unit of the order (or of one line)."""
+    q = (select(Allocation, OrderLine).join(OrderLine, OrderLine.id == Allocation.order_line_id)
+         .where(OrderLine.order_id == order.id))
+    if line is not None:
+        q = q.where(OrderLine.id == line.id)
+    released = 0
+    for alloc, ln in s.exec(q).all():
+        left = alloc.quantity - alloc.picked
+        if left <= 0:
+            continue
+        st = s.exec(select(Stock).where(Stock.product_id == ln.product_id, Stock.bin_id == alloc.bin_id)).one()
+        st.reserved -= left
+        alloc.quantity = alloc.picked
+        released += left
+        s.add(st)
+        s.add(alloc)
+    return released
+
+
+def allocate_waiting(s: Session, *, station: str | None = None, operator: str | None = None) -> list[str]:
+    """Try the backordered orders again, earliest ship-by first."""
+    done = []
+    waiting = s.exec(
+        select(Order).where(Order.status == Status.BACKORDERED)
+        .order_by(Order.priority.desc(), Order.ship_by.is_(None), Order.ship_by, Order.id)
+    ).all()
+    for order in waiting:
+        if allocate(s, order, station=station, operator=operator):
+            done.append(order.display_name)
+    return done
+
+
+def stock_of(s: Session, sku: str) -> dict | None:
+    p = s.exec(select(Product).where(Product.sku == sku)).first()
+    if p is None:
+        return None
+    rows = s.exec(
+        select(Stock, Bin).join(Bin, Bin.id == Stock.bin_id).where(Stock.product_id == p.id).order_by(Bin.sequence)
+    ).all()
+    codes = s.exec(select(Barcode.code).where(Barcode.product_id == p.id).order_by(Barcode.id)).all()
+    return {
+        "sku": p.sku,
+        "title": p.title,
+        "barcodes": list(codes),
+        "on_hand": sum(st.on_hand for st, _ in rows),
+        "reserved": sum(st.reserved for st, _ in rows),
+        "quarantine": sum(st.quarantine for st, _ in rows),
+        "bins": [{"bin": b.code, "on_hand": st.on_hand, "reserved": st.reserved, "quarantine": st.quarantine}
+                 for st, b in rows],
+        "weight_g": p.weight_g,
+    }
+
+
+def total_units(s: Session) -> int:
+    return int(s.exec(select(func.coalesce(func.sum(Stock.on_hand), 0))).one())

@@ -1,0 +1,109 @@
+"""Finding orders and describing them: ``order show``, ``order list`` and the console's lookup."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from sqlalchemy import func, or_
+from sqlmodel import Session, select
+
+from warehouse_tui.domain.models import (Barcode, Event, Order, OrderLine, Parcel, Product, Return, ReturnLine)
+from warehouse_tui.workflow.queues import _by_priority
+from warehouse_tui.workflow.resolve import find_orders
+
+
+def iso(t: datetime | None) -> str | None:
+    return t.isoformat().replace("+00:00", "Z") if t else None
+
+
+def find_order(s: Session, ref: str) -> list[Order]:
+    """By channel order id, display name (with or without '#'), order barcode or tracking number."""
+    ref = ref.strip()
+    if ref.upper().startswith("ORD-") and ref[4:].isdigit():
+        o = s.get(Order, int(ref[4:]))
+        return [o] if o else []
+    found = find_orders(s, ref)
+    if found:
+        return found
+    parcel = s.exec(select(Parcel).where(Parcel.tracking_number == ref.upper().replace(" ", ""))).first()
+    return [s.get(Order, parcel.order_id)] if parcel else []
+
+
+def order_detail(s: Session, order: Order) -> dict:
+    lines = list(s.exec(select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.id)))
+    parcels = list(s.exec(select(Parcel).where(Parcel.order_id == order.id).order_by(Parcel.seq)))
+    returns = []
+    for r in s.exec(select(Return).where(Return.order_id == order.id).order_by(Return.id)):
+        rows = s.exec(
+            select(Product.sku, ReturnLine.disposition, func.sum(ReturnLine.quantity))
+            .join(Product, Product.id == ReturnLine.product_id)
+            .where(ReturnLine.return_id == r.id).group_by(Product.sku, ReturnLine.disposition)
+            .order_by(Product.sku, ReturnLine.disposition)
+        ).all()
+        returns.append({"status": r.status, "opened_at": iso(r.opened_at), "closed_at": iso(r.closed_at),
+                        "lines": [{"sku": sku, "quantity": int(q), "disposition": d} for sku, d, q in rows]})
+    events = s.exec(select(Event).where(Event.order_id == order.id).order_by(Event.id)).all()
+    return {
+        "ref": order.ref,
+        "display_name": order.display_name,
+        "barcode": f"ORD-{order.id}",
+        "channel": order.channel,
+        "status": order.status,
+        "hold_reason": order.hold_reason,
+        "placed_at": iso(order.placed_at),
+        "ship_by": iso(order.ship_by),
+        "priority": order.priority,
+        "ship_to": {"name": order.ship_name, "address1": order.ship_address1, "address2": order.ship_address2,
+                    "city": order.ship_city, "region": order.ship_region, "postal_code": order.ship_postal_code,
+                    "country": order.ship_country},
+        "station": order.station,
+        "lines": [{"line_id": ln.line_id, "sku": ln.sku, "title": ln.title, "quantity": ln.quantity,
+                   "picked": ln.picked, "short": ln.short, "packed": ln.packed} for ln in lines],
+        "tote": order.tote,
+        "parcels": [{"tracking_number": p.tracking_number, "carrier": p.carrier, "weight_g": p.weight_g,
+                     "status": p.status, "box": p.box_code, "seq": p.seq} for p in parcels],
+        "returns": returns,
+        "events": [{"at": iso(e.at), "type": e.type, "station": e.station, "operator": e.operator,
+                    "scan": e.scan, "ok": e.ok, "message": e.message, **_event_extra(e)} for e in events],
+    }
+
+
+def _event_extra(e: Event) -> dict:
+    data = json.loads(e.data or "{}")
+    return {k: data[k] for k in ("from", "to") if k in data}
+
+
+def order_list(s: Session, *, status: str | None = None, channel: str | None = None,
+               offset: int = 0, limit: int | None = None) -> list[dict]:
+    q = select(Order.ref, Order.display_name, Order.channel, Order.status, Order.ship_by, Order.ship_name)
+    if status:
+        q = q.where(Order.status == status)
+    if channel:
+        q = q.where(Order.channel == channel)
+    q = q.order_by(Order.ship_by.is_(None), Order.ship_by, Order.ref).offset(offset)
+    if limit is not None:
+        q = q.limit(limit)
+    return [{"ref": r, "display_name": d, "channel": c, "status": st, "ship_by": iso(sb), "ship_name": n}
+            for r, d, c, st, sb, n in s.exec(q).all()]
+
+
+def search(s: Session, text: str, limit: int = 20) -> list[Order]:
+    """Orders whose id, name, buyer, SKU, barcode or tracking number starts with / holds the text."""
+    text = text.strip()
+    if not text:
+        return []
+    exact = find_order(s, text)
+    like = f"{text}%"
+    contains = f"%{text}%"
+    line_orders = select(OrderLine.order_id).where(OrderLine.sku.like(like))
+    bc_products = select(Barcode.product_id).where(Barcode.code.like(like))
+    bc_orders = select(OrderLine.order_id).where(OrderLine.product_id.in_(bc_products))
+    parcel_orders = select(Parcel.order_id).where(Parcel.tracking_number.like(like.upper()))
+    q = _by_priority(select(Order).where(or_(
+        Order.ref.like(like), Order.display_name.like(like), Order.display_name.like("#" + like),
+        Order.ship_name.like(contains), Order.buyer_name.like(contains),
+        Order.id.in_(line_orders), Order.id.in_(bc_orders), Order.id.in_(parcel_orders),
+    ))).limit(limit)
+    seen = {o.id for o in exact}
+    return exact + [o for o in s.exec(q).all() if o.id not in seen][: max(0, limit - len(exact))]

@@ -1,0 +1,53 @@
+"""Moving an order through its lifecycle, always with its event in the same transaction."""
+
+from __future__ import annotations
+
+from sqlalchemy import update
+from sqlmodel import Session
+
+from warehouse_tui.domain.lifecycle import Status, check_move
+from warehouse_tui.domain.models import Order, utcnow
+from warehouse_tui.workflow.ledger import record
+
+
+def move(
+    s: Session,
+    order: Order,
+    target: Status | str,
+    *,
+    station: str | None = None,
+    operator: str | None = None,
+    reason: str | None = None,
+) -> None:
+    target = Status(target)
+    check_move(order.status, target, order.held_from)
+    before = order.status
+    if target is Status.ON_HOLD:
+        order.held_from = before
+        order.hold_reason = reason
+    elif before == Status.ON_HOLD:
+        order.held_from = None
+        order.hold_reason = None
+    order.status = target
+    order.updated_at = utcnow()
+    s.add(order)
+    record(s, "status", order=order, station=station, operator=operator,
+           message=reason or f"{before} -> {target}", **{"from": before, "to": str(target)})
+
+
+def claim(s: Session, order: Order, *, from_status: Status, to_status: Status, station: str,
+          operator: str | None) -> bool:
+    """Take the order for this station, atomically across processes: a conditional UPDATE,
+    so of two stations claiming at once exactly one sees its row change."""
+    check_move(from_status, to_status)
+    result = s.execute(
+        update(Order)
+        .where(Order.id == order.id, Order.status == from_status.value, Order.station.is_(None))
+        .values(status=to_status.value, station=station, updated_at=utcnow())
+    )
+    if result.rowcount != 1:
+        return False
+    s.refresh(order)
+    record(s, "status", order=order, station=station, operator=operator,
+           message=f"{from_status} -> {to_status}", **{"from": str(from_status), "to": str(to_status)})
+    return True

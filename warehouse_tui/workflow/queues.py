@@ -1,0 +1,91 @@
+"""Queues: which orders wait for which step, paged from the database, never loaded whole."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Callable
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from warehouse_tui.domain.lifecycle import Status
+from warehouse_tui.domain.models import Order, OrderLine, Parcel
+
+# the status each step takes its orders from
+STEP_STATUS = {
+    "pick": Status.READY,
+    "pack": Status.PICKED,
+    "label": Status.PACKED,
+    "returns": Status.SHIPPED,
+}
+
+
+def _by_priority(q):
+    return q.order_by(Order.priority.desc(), Order.ship_by.is_(None), Order.ship_by, Order.ref)
+
+
+def next_ready(s: Session, try_claim: Callable[[Order], bool], status: Status = Status.READY,
+               batch: int = 20) -> Order | None:
+    """The first order by priority (earliest ship-by first) that ``try_claim`` wins."""
+    tried: set[int] = set()
+    while True:
+        q = select(Order).where(Order.status == status, Order.station.is_(None))
+        if tried:
+            q = q.where(Order.id.not_in(tried))
+        candidates = s.exec(_by_priority(q).limit(batch)).all()
+        if not candidates:
+            return None
+        for o in candidates:
+            if try_claim(o):
+                return o
+            tried.add(o.id)
+
+
+@dataclass
+class QueueRow:
+    id: int
+    ref: str
+    display_name: str
+    channel: str
+    status: str
+    ship_by: datetime | None
+    ship_name: str
+    units: int
+    station: str | None
+
+
+def queue_page(s: Session, step: str, *, offset: int = 0, limit: int = 20) -> list[QueueRow]:
+    status = STEP_STATUS[step]
+    units = (select(func.coalesce(func.sum(OrderLine.quantity), 0))
+             .where(OrderLine.order_id == Order.id).correlate(Order).scalar_subquery())
+    q = _by_priority(select(Order.id, Order.ref, Order.display_name, Order.channel, Order.status,
+                            Order.ship_by, Order.ship_name, units, Order.station)
+                     .where(Order.status == status))
+    return [QueueRow(*row) for row in s.exec(q.offset(offset).limit(limit)).all()]
+
+
+def queue_length(s: Session, step: str) -> int:
+    return int(s.exec(select(func.count()).select_from(Order).where(Order.status == STEP_STATUS[step])).one())
+
+
+def status_counts(s: Session) -> dict[str, int]:
+    rows = s.exec(select(Order.status, func.count()).group_by(Order.status)).all()
+    counts = {str(st): 0 for st in Status}
+    counts.update({status: n for status, n in rows})
+    return counts
+
+
+def late_count(s: Session, now: datetime) -> int:
+    open_statuses = [st.value for st in Status if st not in (Status.SHIPPED, Status.CANCELLED)]
+    return int(s.exec(select(func.count()).select_from(Order)
+                      .where(Order.status.in_(open_statuses), Order.ship_by < now)).one())
+
+
+def unconfirmed_parcels(s: Session) -> dict[str, int]:
+    """Shipped parcels the marketplace has not been told about, per channel."""
+    rows = s.exec(select(Order.channel, func.count()).select_from(Parcel)
+                  .join(Order, Order.id == Parcel.order_id)
+                  .where(Parcel.status == "verified", Parcel.confirmed_at.is_(None), Order.channel != "csv")
+                  .group_by(Order.channel)).all()
+    return dict(rows)

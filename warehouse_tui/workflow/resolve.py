@@ -1,0 +1,136 @@
+"""What a scan means: the grammar's reading, looked up in the warehouse.
+
+``scanning.grammar`` knows the syntax (commands, prefixes, GS1, GTIN check digits, tracking
+number formats); this module decides what the scan names in this database, in one fixed
+order, so the console and the headless station always agree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sqlmodel import Session, select
+
+from warehouse_tui.domain.lifecycle import OPEN
+from warehouse_tui.domain.models import Barcode, Bin, BoxType, Operator, Order, Parcel, Product
+from warehouse_tui.scanning.grammar import Kind, ParsedScan, ScanRefused, normalise_barcode
+
+
+class What(StrEnum):
+    COMMAND = "command"
+    ORDER = "order"
+    TOTE = "tote"
+    BIN = "bin"
+    PRODUCT = "product"
+    BOX = "box"
+    PARCEL = "parcel"  # a tracking number we issued or recorded
+    TRACKING = "tracking"  # a valid tracking number we do not know yet (a label bought elsewhere)
+    BADGE = "badge"
+
+
+@dataclass
+class Meaning:
+    what: What
+    scan: ParsedScan
+    command: str | None = None
+    order: Order | None = None
+    tote: str | None = None
+    bin: Bin | None = None
+    product: Product | None = None
+    box: BoxType | None = None
+    parcel: Parcel | None = None
+    operator: str | None = None
+
+    @property
+    def tracking_number(self) -> str | None:
+        if self.parcel is not None:
+            return self.parcel.tracking_number
+        return self.scan.tracking.number if self.scan.tracking else None
+
+
+def find_orders(s: Session, text: str) -> list[Order]:
+    """Orders named by a channel order id or a display name (with or without '#')."""
+    names = {text}
+    names.add(text[1:] if text.startswith("#") else "#" + text)
+    found = list(s.exec(select(Order).where(Order.ref == text)))
+    if not found:
+        found = list(s.exec(select(Order).where(Order.display_name.in_(names))))
+    if len(found) > 1:
+        open_ones = [o for o in found if o.status in OPEN]
+        found = open_ones or found
+    return found
+
+
+def _order(s: Session, text: str) -> Order | None:
+    found = find_orders(s, text)
+    if len(found) > 1:
+        where = ", ".join(f"{o.channel} {o.display_name}" for o in found[:4])
+        raise ScanRefused(f"{text} names {len(found)} orders ({where}): scan the order barcode on its documents")
+    return found[0] if found else None
+
+
+def _product_by_code(s: Session, code: str) -> Product | None:
+    p = s.exec(select(Product).join(Barcode, Barcode.product_id == Product.id).where(Barcode.code == code)).first()
+    return p
+
+
+def resolve(s: Session, scan: ParsedScan) -> Meaning:
+    kind, text = scan.kind, scan.text
+    if kind is Kind.COMMAND:
+        return Meaning(What.COMMAND, scan, command=scan.value)
+    if kind is Kind.TOTE:
+        return Meaning(What.TOTE, scan, tote=scan.value)
+    if kind is Kind.BADGE:
+        op = s.exec(select(Operator).where(Operator.name == scan.value)).first()
+        if op is None:
+            raise ScanRefused(f"unknown badge {text}")
+        return Meaning(What.BADGE, scan, operator=op.name)
+    if kind is Kind.BOX:
+        box = s.exec(select(BoxType).where(BoxType.code == scan.value)).first()
+        if box is None:
+            raise ScanRefused(f"{text} is not a known box type")
+        return Meaning(What.BOX, scan, box=box)
+    if kind is Kind.ORDER_BARCODE:
+        order = s.get(Order, int(scan.value))
+        if order is None:
+            raise ScanRefused(f"{text} is not an order of this warehouse")
+        return Meaning(What.ORDER, scan, order=order)
+
+    if scan.gtin and kind is Kind.GS1:
+        p = _product_by_code(s, scan.gtin)
+        if p is None:
+            raise ScanRefused(f"GTIN {scan.gtin} is not a product of this warehouse")
+        return Meaning(What.PRODUCT, scan, product=p)
+    if scan.tracking is not None:
+        parcel = s.exec(select(Parcel).where(Parcel.tracking_number == scan.tracking.number)).first()
+        if parcel is not None:
+            return Meaning(What.PARCEL, scan, parcel=parcel, order=s.get(Order, parcel.order_id))
+    if kind is Kind.GS1 and scan.tracking is None:
+        raise ScanRefused(f"{text!r} is a GS1 code without a product (AI 01) or tracking number")
+
+    upper = text.upper()
+    b = s.exec(select(Bin).where(Bin.code == upper)).first()
+    if b is not None:
+        return Meaning(What.BIN, scan, bin=b)
+    p = s.exec(select(Product).where(Product.sku == text)).first()
+    if p is None:
+        p = _product_by_code(s, scan.gtin or normalise_barcode(text))
+    if p is not None:
+        return Meaning(What.PRODUCT, scan, product=p)
+    parcel = s.exec(select(Parcel).where(Parcel.tracking_number == upper.replace(" ", ""))).first()
+    if parcel is not None:
+        return Meaning(What.PARCEL, scan, parcel=parcel, order=s.get(Order, parcel.order_id))
+    order = _order(s, text)
+    if order is not None:
+        return Meaning(What.ORDER, scan, order=order)
+    if scan.tracking is not None:
+        return Meaning(What.TRACKING, scan)
+    if scan.check_digit_error:
+        raise ScanRefused(f"read {text}: {scan.check_digit_error}")
+    raise ScanRefused(f"read {shorten(text)}: not an order, bin, product, tote, box or tracking number here")
+
+
+def shorten(text: str, width: int = 40) -> str:
+    text = text.replace("\x1d", "<GS>")
+    return text if len(text) <= width else text[: width - 1] + "…"

@@ -1,0 +1,227 @@
+"""A station session: what a station expects next, and the answer to every scan.
+
+The console's screens and the headless ``station`` command are two faces of these sessions.
+Each scan is one write transaction: a refused scan rolls back whatever it touched and only
+its refusal is written to the ledger. The station's progress lives in its ``stations`` row, so
+a session started again with the same station name resumes where it was.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any, ClassVar
+
+from sqlmodel import Session, select
+
+from warehouse_tui.config import Settings
+from warehouse_tui.db import Database
+from warehouse_tui.domain.models import Document, Operator, Order, Station, utcnow
+from warehouse_tui.scanning.grammar import ScanRefused, parse_scan
+from warehouse_tui.workflow.ledger import record
+from warehouse_tui.workflow.resolve import Meaning, What, resolve, shorten
+
+SCREEN_CODES = {"HOME", "PICK", "PACK", "LABEL", "RETURNS", "LOOKUP"}
+
+
+class Refused(Exception):
+    def __init__(self, message: str):
+        self.message = message
+        super().__init__(message)
+
+
+@dataclass
+class Expect:
+    """What the station waits for, and what the screen would show for it."""
+
+    expect: str = "order"  # order|bin|item|tote|box|label|condition|none
+    instruction: str = "scan an order"
+    order: Order | None = None
+    bin: str | None = None
+    sku: str | None = None
+    title: str | None = None
+    quantity: int | None = None
+    tote: str | None = None
+    batch_order: Order | None = None  # in a batch pick: the order the next unit is for
+
+
+@dataclass
+class Feedback:
+    scan: str
+    ok: bool
+    message: str
+    order: str | None = None
+    status: str | None = None
+    expect: str = "order"
+    bin: str | None = None
+    sku: str | None = None
+    quantity: int | None = None
+    tote: str | None = None
+    tracking_number: str | None = None
+    tracking_numbers: list[str] | None = None
+    title: str | None = None
+    instruction: str = ""
+    screen: str | None = None  # a console screen code (%PICK ...) to switch to
+
+    def as_json(self) -> dict[str, Any]:
+        d = asdict(self)
+        if d["tracking_numbers"] is None:
+            d.pop("tracking_numbers")
+        return d
+
+
+@dataclass
+class Outcome:
+    message: str
+    tracking_number: str | None = None
+    tracking_numbers: list[str] | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+class StationSession:
+    mode: ClassVar[str] = ""
+
+    def __init__(self, db: Database, settings: Settings, *, station: str | None = None,
+                 operator: str | None = None, printer=None, scale=None):
+        self.db = db
+        self.settings = settings
+        self.station = station or settings.station
+        self.operator = operator or settings.operator
+        self.printer = printer
+        self.scale = scale
+        self.state: dict[str, Any] = {}
+        # state a refused scan still keeps (e.g. "the same scan again accepts it")
+        self.sticky: dict[str, Any] = {}
+        with db.write() as s:
+            row = self._station_row(s)
+            row.mode = self.mode
+            if self.operator:
+                if s.exec(select(Operator).where(Operator.name == self.operator)).first() is None:
+                    s.add(Operator(name=self.operator))
+                row.operator = self.operator
+            s.add(row)
+
+    # -- the one entry point -------------------------------------------------------------
+
+    def handle(self, raw: str | bytes) -> Feedback:
+        self.sticky = {}
+        try:
+            parsed = parse_scan(raw)
+        except ScanRefused as exc:
+            return self._refuse(_printable(raw), exc.message)
+        try:
+            with self.db.write() as s:
+                row = self._station_row(s)
+                self.state = json.loads(row.state or "{}")
+                meaning = resolve(s, parsed)
+                outcome = self._dispatch(s, meaning)
+                order = self._current_order(s)
+                record(s, "scan", order=order or meaning.order, station=self.station, operator=self.operator,
+                       scan=parsed.raw, ok=True, message=outcome.message, mode=self.mode, **outcome.data)
+                row.state = json.dumps(self.state)
+                row.operator = self.operator
+                row.updated_at = utcnow()
+                s.add(row)
+                s.flush()
+                exp = self.expectation(s)
+                fb = self._feedback(parsed.raw, True, outcome.message, exp)
+        except (ScanRefused, Refused) as exc:
+            return self._refuse(parsed.raw, exc.message)
+        fb.tracking_number = outcome.tracking_number
+        fb.tracking_numbers = outcome.tracking_numbers
+        if meaning.what is What.COMMAND and meaning.command in SCREEN_CODES:
+            fb.screen = meaning.command.lower()
+        return fb
+
+    def prompt(self) -> Feedback:
+        """What the station expects now, before any scan (on start and on resume)."""
+        with self.db.session() as s:
+            self.state = json.loads(self._station_row(s).state or "{}")
+            exp = self.expectation(s)
+            return self._feedback("", True, exp.instruction, exp)
+
+    # -- for subclasses -----------------------------------------------------------------
+
+    def expectation(self, s: Session) -> Expect:
+        raise NotImplementedError
+
+    def on_scan(self, s: Session, m: Meaning) -> Outcome:
+        raise NotImplementedError
+
+    def current_order_id(self) -> int | None:
+        return self.state.get("order_id")
+
+    # -- shared ---------------------------------------------------------------------------
+
+    def _dispatch(self, s: Session, m: Meaning) -> Outcome:
+        if m.what is What.BADGE:
+            self.operator = m.operator
+            record(s, "login", station=self.station, operator=m.operator, message=f"{m.operator} logged in")
+            return Outcome(f"operator {m.operator}")
+        if not self.operator:
+            raise Refused("log in first: scan your badge (OP-...)")
+        if m.what is What.COMMAND:
+            if m.command in SCREEN_CODES:
+                return Outcome(f"screen {m.command.lower()}")
+            if m.command == "REPRINT":
+                return self._reprint(s)
+        return self.on_scan(s, m)
+
+    def _reprint(self, s: Session) -> Outcome:
+        doc = s.exec(select(Document).where(Document.station == self.station)
+                     .order_by(Document.id.desc())).first()
+        if doc is None:
+            raise Refused("nothing printed at this station yet")
+        if self.printer is None:
+            raise Refused("no printer configured")
+        from warehouse_tui.documents.base import Document as Doc, PrintError
+
+        try:
+            where = self.printer.send(Doc(kind=doc.kind, format=doc.format, data=doc.data,
+                                          name=f"{doc.kind}-{doc.id}-reprint"))
+        except PrintError as exc:
+            raise Refused(f"reprint failed: {exc}") from None
+        record(s, "print", order=doc.order_id, station=self.station, operator=self.operator,
+               message=f"reprinted {doc.kind} to {where}", document=doc.id)
+        return Outcome(f"reprinted {doc.kind.replace('_', ' ')}")
+
+    def _station_row(self, s: Session) -> Station:
+        row = s.exec(select(Station).where(Station.name == self.station)).first()
+        if row is None:
+            row = Station(name=self.station, mode=self.mode)
+            s.add(row)
+            s.flush()
+        return row
+
+    def _current_order(self, s: Session) -> Order | None:
+        oid = self.current_order_id()
+        return s.get(Order, oid) if oid else None
+
+    def _feedback(self, scan: str, ok: bool, message: str, exp: Expect) -> Feedback:
+        order = exp.batch_order or exp.order
+        return Feedback(
+            scan=scan, ok=ok, message=message,
+            order=order.ref if order else None, status=order.status if order else None,
+            expect=exp.expect, bin=exp.bin, sku=exp.sku, quantity=exp.quantity, tote=exp.tote,
+            title=exp.title, instruction=exp.instruction,
+        )
+
+    def _refuse(self, scan: str, reason: str) -> Feedback:
+        with self.db.write() as s:
+            row = self._station_row(s)
+            self.state = json.loads(row.state or "{}")
+            if self.sticky:
+                self.state.update(self.sticky)
+                row.state = json.dumps(self.state)
+                s.add(row)
+            exp = self.expectation(s)
+            order = exp.batch_order or exp.order
+            record(s, "scan", order=order, station=self.station, operator=self.operator,
+                   scan=scan, ok=False, message=reason, mode=self.mode)
+            return self._feedback(scan, False, f"{reason}; {exp.instruction}", exp)
+
+
+def _printable(raw: str | bytes) -> str:
+    if isinstance(raw, bytes):
+        raw = raw.decode("utf-8", errors="replace")
+    return shorten("".join(ch if ch.isprintable() or ch == "\x1d" else f"\\x{ord(ch):02x}" for ch in raw[:200]), 200)

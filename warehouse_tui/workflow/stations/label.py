@@ -1,0 +1,158 @@
+"""The label flow: a packed order's labels print at once, then each printed label is scanned."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from warehouse_tui.domain.lifecycle import Status
+from warehouse_tui.domain.models import Document, Order, Parcel, utcnow
+from warehouse_tui.workflow.labels import LabelError, print_label
+from warehouse_tui.workflow.orders import move
+from warehouse_tui.workflow.resolve import Meaning, What
+from warehouse_tui.workflow.stations.base import Expect, Outcome, Refused, StationSession
+from warehouse_tui.carriers import carrier_for_destination, format_tracking
+from sqlalchemy import update
+
+
+def parcels_of(s: Session, order: Order) -> list[Parcel]:
+    return list(s.exec(select(Parcel).where(Parcel.order_id == order.id, Parcel.status != "void")
+                       .order_by(Parcel.seq)))
+
+
+class LabelSession(StationSession):
+    mode = "label"
+
+    def _order(self, s: Session) -> Order | None:
+        oid = self.state.get("order_id")
+        o = s.get(Order, oid) if oid else None
+        if o is None or o.station != self.station or o.status not in (Status.PACKED, Status.LABELED):
+            self.state = {}
+            return None
+        return o
+
+    def _carrier(self, order: Order) -> str | None:
+        """The configured carrier that prints this order's labels, or None: scan bought labels."""
+        return carrier_for_destination(list(self.settings.carriers), order.ship_country or "")
+
+    def expectation(self, s: Session) -> Expect:
+        order = self._order(s)
+        if order is None:
+            return Expect("order", "scan a packed order")
+        parcels = parcels_of(s, order)
+        todo = [p for p in parcels if p.status != "verified"]
+        if not todo:  # pragma: no cover - shipped orders leave the station at once
+            return Expect("order", "scan a packed order")
+        p = todo[0]
+        n = f"parcel {p.seq} of {len(parcels)}"
+        if p.tracking_number:
+            return Expect("label", f"scan the label just printed: {format_tracking(p.tracking_number)} ({n})",
+                          order=order)
+        return Expect("label", f"scan the carrier label for {n}", order=order)
+
+    def on_scan(self, s: Session, m: Meaning) -> Outcome:
+        order = self._order(s)
+        cmd = m.command if m.what is What.COMMAND else None
+        if order is None:
+            if m.what is What.TOTE:
+                raise Refused(f"{m.tote}: totes are emptied at packing; scan the order")
+            if m.what is What.PARCEL and m.order is not None:
+                return self._take(s, m.order)
+            if m.what is not What.ORDER:
+                raise Refused(f"{m.scan.text} is not an order")
+            return self._take(s, m.order)
+        if cmd == "CANCEL":
+            order.station = None
+            s.add(order)
+            self.state = {}
+            return Outcome(f"released {order.display_name} ({order.status})")
+        if m.what is What.ORDER:
+            raise Refused(f"{order.display_name} is in hand")
+        if m.what is What.PARCEL:
+            return self._verify(s, order, m.parcel)
+        if m.what is What.TRACKING:
+            return self._record_bought(s, order, m)
+        raise Refused(f"{m.scan.text} is not a label of {order.display_name}")
+
+    def _take(self, s: Session, order: Order) -> Outcome:
+        if order.station == self.station and order.status in (Status.PACKED, Status.LABELED):
+            self.state = {"order_id": order.id}
+            if order.status == Status.PACKED and self._carrier(order):
+                return self._print_all(s, order)
+            return Outcome(f"{order.display_name} again")
+        if order.station is not None and order.status in (Status.PACKED, Status.LABELED):
+            raise Refused(f"{order.display_name} is at {order.station}")
+        if order.status not in (Status.PACKED, Status.LABELED):
+            raise Refused(f"{order.display_name} is {order.status.replace('_', ' ')}, not packed")
+        won = s.execute(update(Order).where(Order.id == order.id, Order.station.is_(None),
+                                            Order.status == order.status).values(station=self.station))
+        if won.rowcount != 1:
+            raise Refused(f"{order.display_name} was just taken by another station")
+        s.refresh(order)
+        self.state = {"order_id": order.id}
+        if order.status == Status.PACKED and self._carrier(order):
+            return self._print_all(s, order)
+        if order.status == Status.LABELED:
+            return Outcome(f"{order.display_name}: scan its labels")
+        return Outcome(f"{order.display_name}: scan the carrier label bought for it")
+
+    def _print_all(self, s: Session, order: Order) -> Outcome:
+        """Print every parcel's label; each printed label is committed at once, so a failure
+        later on never takes back a tracking number that is on a printed label."""
+        carrier = self._carrier(order)
+        parcels = parcels_of(s, order)
+        numbers = []
+        for p in parcels:
+            if p.tracking_number:
+                numbers.append(p.tracking_number)
+                continue
+            try:
+                doc = print_label(s, self.settings, self.printer, order, p, len(parcels), carrier)
+            except LabelError as exc:
+                s.rollback()
+                s.execute(update(Order).where(Order.id == order.id).values(station=None))
+                s.commit()
+                self.state = {}
+                raise Refused(f"label for parcel {p.seq} not printed: {exc}; {order.display_name} stays packed") from None
+            s.add(Document(station=self.station, order_id=order.id, parcel_id=p.id, kind="label",
+                           format=doc.format, data=doc.data))
+            numbers.append(p.tracking_number)
+            s.commit()
+        move(s, order, Status.LABELED, station=self.station, operator=self.operator)
+        msg = f"printed {len(parcels)} label{'s' if len(parcels) > 1 else ''} for {order.display_name}"
+        return Outcome(msg, tracking_number=numbers[0] if numbers else None,
+                       tracking_numbers=numbers if len(numbers) > 1 else None,
+                       data={"tracking_numbers": numbers})
+
+    def _verify(self, s: Session, order: Order, parcel: Parcel) -> Outcome:
+        if parcel.order_id != order.id:
+            other = s.get(Order, parcel.order_id)
+            raise Refused(f"that label is for {other.display_name if other else 'another order'}")
+        if parcel.status == "verified":
+            return Outcome(f"parcel {parcel.seq} is verified already")
+        parcel.status, parcel.verified_at = "verified", utcnow()
+        s.add(parcel)
+        return self._maybe_shipped(s, order, f"parcel {parcel.seq} verified", parcel.tracking_number)
+
+    def _record_bought(self, s: Session, order: Order, m: Meaning) -> Outcome:
+        parcels = parcels_of(s, order)
+        todo = [p for p in parcels if not p.tracking_number]
+        if not todo:
+            raise Refused(f"{m.scan.tracking.number} is not a label of {order.display_name}")
+        p = todo[0]
+        now = utcnow()
+        p.tracking_number, p.carrier = m.scan.tracking.number, m.scan.tracking.carrier
+        p.status, p.labeled_at, p.verified_at = "verified", now, now
+        s.add(p)
+        if order.status == Status.PACKED:
+            move(s, order, Status.LABELED, station=self.station, operator=self.operator)
+        return self._maybe_shipped(s, order, f"parcel {p.seq}: {p.carrier} {p.tracking_number}", p.tracking_number)
+
+    def _maybe_shipped(self, s: Session, order: Order, msg: str, tracking: str | None) -> Outcome:
+        s.flush()
+        if all(p.status == "verified" for p in parcels_of(s, order)):
+            move(s, order, Status.SHIPPED, station=self.station, operator=self.operator)
+            order.station = None
+            s.add(order)
+            self.state = {}
+            msg += f": {order.display_name} shipped"
+        return Outcome(msg, tracking_number=tracking)

@@ -1,0 +1,287 @@
+"""The pick flow: claim an order (or a batch), walk its bins, one scan per unit, into a tote."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session, select
+
+from warehouse_tui.domain.lifecycle import Status
+from warehouse_tui.domain.models import Allocation, Bin, Order, OrderLine, Product, Stock, Tote
+from warehouse_tui.workflow.inventory import release_reservations
+from warehouse_tui.workflow.orders import claim, move
+from warehouse_tui.workflow.queues import next_ready
+from warehouse_tui.workflow.resolve import Meaning, What
+from warehouse_tui.workflow.stations.base import Expect, Outcome, Refused, StationSession
+
+
+@dataclass
+class Target:
+    alloc: Allocation
+    line: OrderLine
+    bin: Bin
+    product: Product
+    order: Order
+
+    @property
+    def left(self) -> int:
+        return self.alloc.quantity - self.alloc.picked
+
+
+def remaining(s: Session, order_ids: list[int]) -> list[Target]:
+    """Units still to pick, in walking order of bins (then batch order, then line)."""
+    if not order_ids:
+        return []
+    rows = s.exec(
+        select(Allocation, OrderLine, Bin, Product, Order)
+        .join(OrderLine, OrderLine.id == Allocation.order_line_id)
+        .join(Bin, Bin.id == Allocation.bin_id)
+        .join(Product, Product.id == OrderLine.product_id)
+        .join(Order, Order.id == OrderLine.order_id)
+        .where(OrderLine.order_id.in_(order_ids), Allocation.quantity > Allocation.picked)
+    ).all()
+    rank = {oid: i for i, oid in enumerate(order_ids)}
+    targets = [Target(*row) for row in rows]
+    targets.sort(key=lambda t: (t.bin.sequence, t.bin.code, rank[t.order.id], t.line.id, t.alloc.id))
+    return targets
+
+
+def take_unit(s: Session, t: Target) -> None:
+    """One unit leaves its bin: picked on the allocation and the line, off the shelf."""
+    st = s.exec(select(Stock).where(Stock.product_id == t.product.id, Stock.bin_id == t.bin.id)).one()
+    st.on_hand -= 1
+    st.reserved -= 1
+    t.alloc.picked += 1
+    t.line.picked += 1
+    s.add_all([st, t.alloc, t.line])
+
+
+class PickSession(StationSession):
+    mode = "pick"
+
+    # -- state ----------------------------------------------------------------------------
+
+    def _orders(self) -> list[int]:
+        if "batch" in self.state:
+            return list(self.state["batch"])
+        return [self.state["order_id"]] if self.state.get("order_id") else []
+
+    def current_order_id(self) -> int | None:
+        ids = self._orders()
+        return ids[0] if len(ids) == 1 else None
+
+    def _sync(self, s: Session) -> list[Order]:
+        """The orders still in this station's hands (a supervisor may have taken one away)."""
+        orders = []
+        for oid in self._orders():
+            o = s.get(Order, oid)
+            if o is not None and o.station == self.station and o.status in (Status.PICKING, Status.SHORT):
+                orders.append(o)
+        ids = [o.id for o in orders]
+        if "batch" in self.state:
+            self.state["batch"] = ids
+            if not ids:
+                self.state = {}
+        elif not ids:
+            self.state = {}
+        return orders
+
+    # -- what next ------------------------------------------------------------------------
+
+    def expectation(self, s: Session) -> Expect:
+        orders = self._sync(s)
+        if not orders:
+            return Expect("order", "scan an order, or %NEXT for the next one")
+        batch = "batch" in self.state
+        if batch:
+            for o in orders:
+                if not o.tote:
+                    n = [x.id for x in orders].index(o.id) + 1
+                    return Expect("tote", f"scan a tote for {o.display_name} ({n} of {len(orders)})",
+                                  order=o, batch_order=o)
+            pending = self.state.get("pending")
+            if pending:
+                o = s.get(Order, pending["order"])
+                return Expect("tote", f"put it in {o.tote} for {o.display_name}", order=o, batch_order=o,
+                              tote=o.tote, sku=pending.get("sku"))
+        targets = remaining(s, [o.id for o in orders])
+        if not targets:
+            o = orders[0]
+            return Expect("tote", f"scan a tote for {o.display_name}", order=o)
+        t = targets[0]
+        at_bin = [x for x in targets if x.bin.id == t.bin.id and x.product.id == t.product.id]
+        qty = sum(x.left for x in (at_bin if batch else [x for x in at_bin if x.line.id == t.line.id]))
+        common = dict(order=t.order, bin=t.bin.code, sku=t.product.sku, title=t.product.title, quantity=qty,
+                      tote=t.order.tote if batch else None, batch_order=t.order if batch else None)
+        if self.state.get("bin_id") == t.bin.id:
+            where = f" into {t.order.tote}" if batch else ""
+            return Expect("item", f"take {qty} x {t.product.sku} from {t.bin.code}{where}", **common)
+        return Expect("bin", f"go to bin {t.bin.code}", **common)
+
+    # -- scans ----------------------------------------------------------------------------
+
+    def on_scan(self, s: Session, m: Meaning) -> Outcome:
+        orders = self._sync(s)
+        cmd = m.command if m.what is What.COMMAND else None
+        if not orders:
+            if m.what is What.ORDER:
+                return self._claim_one(s, m.order)
+            if cmd == "NEXT":
+                order = next_ready(s, lambda o: self._claim(s, o))
+                if order is None:
+                    raise Refused("no order is waiting to be picked")
+                return Outcome(f"picking {order.display_name}")
+            if cmd == "BATCH":
+                return self._batch(s)
+            raise Refused(f"{_name(m)} is not an order")
+        exp = self.expectation(s)
+        if m.what is What.ORDER or cmd in ("NEXT", "BATCH"):
+            raise Refused(f"{exp.order.display_name if exp.order else 'a batch'} is in hand")
+        if cmd == "CANCEL":
+            return self._release(s, orders)
+        if cmd == "SHORT":
+            return self._short(s, orders)
+        if exp.expect == "tote":
+            if m.what is not What.TOTE:
+                raise Refused(f"{_name(m)} is not a tote")
+            return self._tote(s, m.tote, orders, exp)
+        if m.what is What.BIN:
+            if m.bin.code != exp.bin:
+                raise Refused(f"wrong bin {m.bin.code}")
+            self.state["bin_id"] = m.bin.id
+            return Outcome(f"bin {m.bin.code}")
+        if m.what is What.PRODUCT:
+            return self._item(s, m, orders, exp)
+        if cmd == "DONE":
+            raise Refused("nothing to finish here")
+        raise Refused(f"{_name(m)} is not what is asked for")
+
+    def _claim(self, s: Session, order: Order) -> bool:
+        return claim(s, order, from_status=Status.READY, to_status=Status.PICKING,
+                     station=self.station, operator=self.operator)
+
+    def _claim_one(self, s: Session, order: Order) -> Outcome:
+        if order.station == self.station and order.status in (Status.PICKING, Status.SHORT):
+            self.state = {"order_id": order.id}
+            return Outcome(f"picking {order.display_name} again")
+        if order.status == Status.PICKING:
+            raise Refused(f"{order.display_name} is being picked at {order.station}")
+        if order.status != Status.READY or not self._claim(s, order):
+            raise Refused(f"{order.display_name} is {order.status.replace('_', ' ')}, not ready to pick")
+        self.state = {"order_id": order.id}
+        return Outcome(f"picking {order.display_name}")
+
+    def _batch(self, s: Session) -> Outcome:
+        claimed: list[Order] = []
+        while len(claimed) < max(1, self.settings.batch_size):
+            o = next_ready(s, lambda o: self._claim(s, o))
+            if o is None:
+                break
+            claimed.append(o)
+        if not claimed:
+            raise Refused("no order is waiting to be picked")
+        self.state = {"batch": [o.id for o in claimed]}
+        return Outcome(f"batch of {len(claimed)}: " + ", ".join(o.display_name for o in claimed))
+
+    def _item(self, s: Session, m: Meaning, orders: list[Order], exp: Expect) -> Outcome:
+        targets = remaining(s, [o.id for o in orders])
+        if exp.expect == "bin":
+            raise Refused(f"{m.product.sku}: scan the bin {exp.bin} first")
+        here = [t for t in targets if t.bin.code == exp.bin and t.product.id == m.product.id]
+        if not here:
+            if any(t.product.id == m.product.id for t in targets):
+                raise Refused(f"{_name(m)} is not on this line: scan {exp.sku}")
+            raise Refused(f"{_name(m)} ({m.product.title}) is not in this order: scan {exp.sku}")
+        # the unit goes to the order the screen asked for when it can
+        t = next((x for x in here if x.order.id == (exp.batch_order or exp.order).id), here[0])
+        take_unit(s, t)
+        done = t.line.picked
+        data = {"sku": t.product.sku, "bin": t.bin.code, "lot": m.scan.lot, "serial": m.scan.serial}
+        if "batch" in self.state:
+            self.state["pending"] = {"order": t.order.id, "sku": t.product.sku}
+            return Outcome(f"{t.product.sku} for {t.order.display_name}: put it in {t.order.tote}", data=data)
+        return Outcome(f"{t.product.sku} {done} of {t.line.quantity}", data=data)
+
+    def _tote(self, s: Session, code: str, orders: list[Order], exp: Expect) -> Outcome:
+        order = exp.order
+        pending = self.state.get("pending")
+        if pending:
+            if code != order.tote:
+                raise Refused(f"wrong tote {code}: this unit is for {order.display_name}")
+            self.state.pop("pending")
+            msg = f"in {code}"
+            if not remaining(s, [order.id]):
+                msg += self._finish(s, order, keep_tote=True)
+            return Outcome(msg)
+        tote = s.exec(select(Tote).where(Tote.code == code)).first()
+        if tote is None:
+            tote = Tote(code=code)
+        if tote.order_id is not None and tote.order_id != order.id:
+            other = s.get(Order, tote.order_id)
+            raise Refused(f"{code} already holds {other.display_name if other else 'another order'}")
+        tote.order_id = order.id
+        order.tote = code
+        s.add_all([tote, order])
+        if "batch" in self.state:
+            return Outcome(f"{code} for {order.display_name}")
+        return Outcome(f"{order.display_name} in {code}" + self._finish(s, order, keep_tote=True))
+
+    def _finish(self, s: Session, order: Order, keep_tote: bool) -> str:
+        """The order has nothing left to pick: picked (or still short) and out of our hands."""
+        if order.status == Status.PICKING:
+            move(s, order, Status.PICKED, station=self.station, operator=self.operator)
+        order.station = None
+        s.add(order)
+        if "batch" in self.state:
+            self.state["batch"] = [i for i in self.state["batch"] if i != order.id]
+            if not self.state["batch"]:
+                self.state = {}
+        else:
+            self.state = {}
+        return f": {order.display_name} {order.status}"
+
+    def _short(self, s: Session, orders: list[Order]) -> Outcome:
+        targets = remaining(s, [o.id for o in orders])
+        if not targets:
+            raise Refused("nothing is left to pick")
+        t = targets[0]
+        left = t.line.quantity - t.line.picked - t.line.short
+        release_reservations(s, t.order, t.line)
+        t.line.short += left
+        s.add(t.line)
+        order = t.order
+        if order.status == Status.PICKING:
+            move(s, order, Status.SHORT, station=self.station, operator=self.operator,
+                 reason=f"{t.product.sku} short by {left} at {t.bin.code}")
+        msg = f"{t.product.sku} short by {left}: {order.display_name} goes to exceptions"
+        s.flush()
+        if not remaining(s, [order.id]):
+            picked_any = any(ln.picked for ln in s.exec(select(OrderLine).where(OrderLine.order_id == order.id)))
+            if not picked_any:
+                self._untote(s, order)
+                msg += self._finish(s, order, keep_tote=False)
+        return Outcome(msg, data={"sku": t.product.sku, "bin": t.bin.code, "short": left})
+
+    def _untote(self, s: Session, order: Order) -> None:
+        if order.tote:
+            tote = s.exec(select(Tote).where(Tote.code == order.tote)).first()
+            if tote is not None and tote.order_id == order.id:
+                tote.order_id = None
+                s.add(tote)
+            order.tote = None
+
+    def _release(self, s: Session, orders: list[Order]) -> Outcome:
+        for o in orders:
+            if o.status == Status.PICKING:
+                move(s, o, Status.READY, station=self.station, operator=self.operator, reason="released by %CANCEL")
+            if "batch" in self.state and not any(
+                    ln.picked for ln in s.exec(select(OrderLine).where(OrderLine.order_id == o.id))):
+                self._untote(s, o)
+            o.station = None
+            s.add(o)
+        self.state = {}
+        return Outcome("released " + ", ".join(o.display_name for o in orders))
+
+
+def _name(m: Meaning) -> str:
+    return m.scan.text if len(m.scan.text) <= 40 else m.scan.text[:39] + "…"
