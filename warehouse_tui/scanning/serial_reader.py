@@ -42,6 +42,16 @@ SPEC_OPTIONS = ("baud", "protocol", "frame")
 # longer than any acceptable scan (4,096 characters), so an overlong one is still refused
 MAX_SCAN_BYTES = 16_384
 
+try:  # a tty gone from under pyserial can fail in termios calls it does not wrap
+    from termios import error as _termios_error
+
+    _TERMIOS_ERRORS: tuple[type[Exception], ...] = (_termios_error,)
+except ImportError:  # Windows
+    _TERMIOS_ERRORS = ()
+
+# what a port that fails (unplugged, gone from the network) raises
+PORT_ERRORS: tuple[type[Exception], ...] = (serial.SerialException, OSError, *_TERMIOS_ERRORS)
+
 CONNECTED = "connected"
 DISCONNECTED = "disconnected"
 
@@ -209,7 +219,7 @@ class SerialScanner:
         while not stop.is_set():
             try:
                 port = open_port(self.url, self.baud, self.params, timeout=self.read_timeout)
-            except (serial.SerialException, OSError, ValueError) as exc:
+            except (*PORT_ERRORS, ValueError) as exc:
                 self._set_state(DISCONNECTED, _reason(exc))
                 stop.wait(self.retry_interval)
                 continue
@@ -234,7 +244,7 @@ class SerialScanner:
                 data = port.read(max(1, port.in_waiting))
                 for scan in self._splitter.feed(data):
                     self._call(self.on_scan, self.name, scan)
-        except (serial.SerialException, OSError) as exc:
+        except PORT_ERRORS as exc:
             return _reason(exc)
         return "stopped"
 
@@ -264,5 +274,5 @@ def _reason(exc: BaseException) -> str:
 def _close(port: serial.SerialBase) -> None:
     try:
         port.close()
-    except (serial.SerialException, OSError) as exc:
+    except PORT_ERRORS as exc:
         log.debug("closing a failed port: %s", exc)

@@ -65,9 +65,10 @@ a second prefix, or ``prefix_timeout_ms`` without any key abandons it: what was 
 (with the prefix itself when it is a character) is released as typing.
 
 Limits worth knowing: pasting in a terminal without bracketed paste looks like a scan
-when it ends with a newline; two people's keys never mix, but a keystroke within
-``max_gap_ms`` of a scan's first key joins that scan's burst and, by the quiet rule,
-turns it back into typing.
+when it ends with a newline; a keystroke less than ``max_gap_ms`` before a scan's first
+key cannot be told from it and becomes the scan's first character (a keystroke
+between ``max_gap_ms`` and ``min_quiet_ms`` before it turns the scan into typing, as
+above).
 """
 
 from __future__ import annotations
