@@ -191,3 +191,25 @@ def test_dir_printer_that_cannot_write_raises_print_error(tmp_path):
     blocker.write_text("not a folder")
     with pytest.raises(PrintError, match="cannot create"):
         open_printer(f"dir:{blocker / 'sub'}").send(ZPL)
+
+
+def test_tcp_printer_that_stops_reading_times_out_with_print_error():
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+    port = server.getsockname()[1]
+    accepted = []
+    thread = threading.Thread(target=lambda: accepted.append(server.accept()), daemon=True)
+    thread.start()
+    printer = TcpPrinter(f"tcp://127.0.0.1:{port}", "127.0.0.1", port, write_timeout=0.5)
+    jam = Document(kind="label", format="zpl", data=b"^XA" * (32 * 1024 * 1024), name="jam")
+    started = time.monotonic()
+    try:
+        with pytest.raises(PrintError, match="stopped taking data: timed out"):
+            printer.send(jam)
+    finally:
+        thread.join(5)
+        for conn, _ in accepted:
+            conn.close()
+        server.close()
+    assert time.monotonic() - started < 5
