@@ -66,6 +66,14 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("sku")
     x.add_argument("--json", action="store_true")
 
+    sp = cmd("boxes", "box types")
+    bsub = sp.add_subparsers(dest="boxes_command", metavar="ACTION", required=True)
+    x = bsub.add_parser("import", help="create or update box types from a CSV")
+    _common(x, top=False)
+    x.add_argument("file", type=Path)
+    x = bsub.add_parser("list", help="the box types")
+    _common(x, top=False)
+
     sp = cmd("import", "import order files")
     sp.add_argument("--channel", choices=("amazon", "ebay", "etsy", "shopify", "csv"))
     sp.add_argument("files", nargs="+", type=Path, metavar="FILE")

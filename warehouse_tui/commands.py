@@ -83,6 +83,24 @@ def cmd_stock(args, settings: Settings) -> int:
     return 0
 
 
+def cmd_boxes(args, settings: Settings) -> int:
+    from sqlmodel import select
+
+    from warehouse_tui.domain.models import BoxType
+    from warehouse_tui.workflow.boxes import import_boxes
+
+    db = _db(settings)
+    if args.boxes_command == "import":
+        with db.write() as s:
+            n = import_boxes(s, args.file)
+        err(f"{args.file}: {n} box types")
+        return 0
+    with db.session() as s:
+        for b in s.exec(select(BoxType).order_by(BoxType.code)):
+            out(f"{b.code:<14} {b.length_mm}x{b.width_mm}x{b.height_mm} mm  {b.weight_g} g  {b.name}")
+    return 0
+
+
 def cmd_import(args, settings: Settings) -> int:
     from warehouse_tui.workflow.importing import import_files
 

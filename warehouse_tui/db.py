@@ -119,6 +119,10 @@ def open_database(path_or_url: str | Path, *, migrate: bool = True) -> Database:
         return db
     if current is None and migrate:
         migrations.upgrade(db)
+        from warehouse_tui.workflow.boxes import add_standard_boxes
+
+        with db.write() as s:
+            add_standard_boxes(s)
         return db
     if current is None:
         raise DatabaseError(f"{url}: no warehouse schema; run 'warehouse-tui db upgrade'")

@@ -14,7 +14,8 @@ from sqlmodel import select
 from warehouse_tui.channels.base import Address, ImportedLine, ImportedOrder
 from warehouse_tui.config import Settings
 from warehouse_tui.domain.lifecycle import Status
-from warehouse_tui.domain.models import BoxType, Operator, Order, Product
+from warehouse_tui.domain.models import Operator, Order, Product
+from warehouse_tui.workflow.boxes import add_standard_boxes
 from warehouse_tui.workflow.importing import store_orders
 from warehouse_tui.workflow.inventory import StockRow, apply_stock
 
@@ -74,13 +75,6 @@ PEOPLE = [
     ("Chen Wei", "18 Harbour Rd", "", "Wan Chai", "", "", "HK"),
 ]
 
-BOXES = [
-    BoxType(code="BOX-MAILER", name="padded mailer", length_mm=300, width_mm=220, height_mm=30, weight_g=25, max_weight_g=1000),
-    BoxType(code="BOX-S", name="small box", length_mm=200, width_mm=150, height_mm=100, weight_g=90, max_weight_g=5000),
-    BoxType(code="BOX-M", name="medium box", length_mm=300, width_mm=250, height_mm=150, weight_g=180, max_weight_g=10000),
-    BoxType(code="BOX-L", name="large box", length_mm=450, width_mm=350, height_mm=250, weight_g=320, max_weight_g=20000),
-    BoxType(code="BOX-XL", name="extra large box", length_mm=600, width_mm=400, height_mm=400, weight_g=520, max_weight_g=30000),
-]
 OPERATORS = [("alice", "operator"), ("bob", "supervisor")]
 
 
@@ -175,8 +169,7 @@ def seed_demo(db, *, orders: int = 200, progress: Callable[[str], None] = lambda
     with db.write() as s:
         for op, role in OPERATORS:
             s.add(Operator(name=op, role=role))
-        for box in BOXES:
-            s.add(BoxType(**box.model_dump(exclude={"id"})))
+        add_standard_boxes(s)
         apply_stock(s, rows, path="demo")
     skus = sorted({r.sku for r in rows})
     progress(f"demo: {orders} orders from amazon, ebay, etsy, shopify and csv")

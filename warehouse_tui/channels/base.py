@@ -46,6 +46,7 @@ class ImportedLine:
     unit_price: str | None = None  # decimal as text
     currency: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)  # e.g. shopify fulfillment_order ids
+    source: str = ""  # "file:line" or "file:record N", for messages
 
 
 @dataclass
@@ -53,8 +54,8 @@ class ImportedOrder:
     channel: str  # amazon | ebay | etsy | shopify | csv
     ref: str  # the channel's order id, as the marketplace's API knows it
     display_name: str  # what people call it ("#1001" on Shopify; else the ref)
-    placed_at: datetime | None = None  # naive UTC
-    ship_by: datetime | None = None  # naive UTC
+    placed_at: datetime | None = None  # UTC (naive values are taken as UTC)
+    ship_by: datetime | None = None  # UTC (naive values are taken as UTC)
     ship_to: Address = field(default_factory=Address)
     buyer_name: str = ""
     lines: list[ImportedLine] = field(default_factory=list)
@@ -100,5 +101,5 @@ class ShipmentConfirmation:
     carrier: str  # our carrier code: ups, usps, fedex, dhl, royalmail, ...
     service: str | None
     tracking_number: str
-    shipped_at: datetime  # naive UTC
+    shipped_at: datetime  # UTC (naive values are taken as UTC)
     lines: list[ConfirmedLine] = field(default_factory=list)

@@ -81,6 +81,7 @@ class GenericCsvReader:
             order.lines.append(ImportedLine(
                 line_id=line_id, sku=sku, title=r["title"].strip(), quantity=qty,
                 unit_price=r["unit_price"].strip() or None, currency=r["currency"].strip() or None,
+                source=f"{path}:{line}",
             ))
         return list(by_key.values())
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sqlmodel import Session, delete, select
 
-from warehouse_tui.channels.base import ImportedOrder
+from warehouse_tui.channels.base import ImportedOrder, InputRejected
 from warehouse_tui.domain.lifecycle import PICK_STARTED, Status
 from warehouse_tui.domain.models import Allocation, Order, OrderLine, Product, utcnow
 from warehouse_tui.workflow.inventory import allocate, release_reservations
@@ -49,6 +49,8 @@ def _utc(t: datetime | None) -> datetime | None:
 def _fingerprint(o: ImportedOrder) -> str:
     data = asdict(o)
     data.pop("source", None)
+    for line in data["lines"]:
+        line.pop("source", None)
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:32]
 
 
@@ -199,7 +201,26 @@ def read_files(paths: list[Path], channel: str | None = None) -> list[ImportedOr
     return registry.read_orders([Path(p) for p in paths], channel)
 
 
+def check_skus(s: Session, orders: list[ImportedOrder]) -> None:
+    """The generic CSV is the seller's own file: an unknown SKU is a mistake in it, refused whole."""
+    skus = {ln.sku for o in orders for ln in o.lines}
+    known = set(s.exec(select(Product.sku).where(Product.sku.in_(skus)))) if skus else set()
+    for o in orders:
+        for ln in o.lines:
+            if ln.sku not in known:
+                path, _, line = (ln.source or o.source).rpartition(":")
+                raise InputRejected(path or o.source, f"line {line}" if line.isdigit() else "",
+                                    f"unknown SKU {ln.sku!r} (order {o.ref}): add it to the stock file first")
+
+
 def import_files(db, paths: list[Path], channel: str | None = None, **who) -> ImportReport:
     orders = read_files(paths, channel)  # raises InputRejected before anything is written
     with db.write() as s:
+        if orders and all(o.source and _is_generic(o) for o in orders):
+            check_skus(s, orders)
         return store_orders(s, orders, **who)
+
+
+def _is_generic(o: ImportedOrder) -> bool:
+    return bool(o.lines) and all(ln.source for ln in o.lines) and o.extra.get("format") is None and \
+        o.source.endswith(tuple(f":{n}" for n in range(10))) and "csv" in o.source.rsplit(":", 1)[0].lower()

@@ -105,6 +105,11 @@ class StationSession:
 
     def handle(self, raw: str | bytes) -> Feedback:
         self.sticky = {}
+        if isinstance(raw, str):
+            try:
+                raw.encode("utf-8")
+            except UnicodeEncodeError:  # undecodable bytes kept by a serial reader
+                raw = raw.encode("utf-8", "surrogateescape")
         try:
             parsed = parse_scan(raw)
         except ScanRefused as exc:

@@ -130,6 +130,7 @@ class PickSession(StationSession):
                 order = next_ready(s, lambda o: self._claim(s, o))
                 if order is None:
                     raise Refused("no order is waiting to be picked")
+                self.state = {"order_id": order.id}
                 return Outcome(f"picking {order.display_name}")
             if cmd == "BATCH":
                 return self._batch(s)

@@ -1,0 +1,255 @@
+"""Whole flows through the station sessions, with the stock checked after each step."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from warehouse_tui.domain.models import Event, Order
+from warehouse_tui.workflow.inventory import stock_of
+from warehouse_tui.workflow.lookup import find_order, order_detail
+from warehouse_tui.workflow.stations import open_session
+
+
+def stock(db, sku):
+    with db.session() as s:
+        return stock_of(s, sku)
+
+
+def bin_of(info, code):
+    return next(b for b in info["bins"] if b["bin"] == code)
+
+
+def detail(db, ref):
+    with db.session() as s:
+        return order_detail(s, find_order(s, ref)[0])
+
+
+def session(mode, db, settings, **kw):
+    return open_session(mode, db, settings, **kw)
+
+
+def pick_all(p, fb):
+    while fb.expect in ("bin", "item"):
+        fb = p.handle(fb.bin if fb.expect == "bin" else fb.sku)
+        assert fb.ok, fb
+    return fb
+
+
+def test_import_reserves_stock(warehouse):
+    mug = stock(warehouse, "MUG-BLU")
+    assert (mug["on_hand"], mug["reserved"]) == (10, 2)
+    assert detail(warehouse, "BAR-1001")["status"] == "ready"
+
+
+def test_pick_refuses_wrong_bin_and_wrong_item(warehouse, settings):
+    p = session("pick", warehouse, settings)
+    assert p.prompt().expect == "order"
+    fb = p.handle("%NEXT")  # earliest ship-by first
+    assert fb.ok and fb.order == "BAR-1001" and fb.status == "picking"
+    assert (fb.expect, fb.bin, fb.sku, fb.quantity) == ("bin", "A-01-03", "MUG-BLU", 2)
+
+    fb = p.handle("A-02-01")
+    assert not fb.ok and "wrong bin A-02-01" in fb.message and "A-01-03" in fb.message
+    assert fb.expect == "bin"
+    fb = p.handle("5012345678900")
+    assert not fb.ok and "scan the bin A-01-03 first" in fb.message
+
+    assert p.handle("A-01-03").expect == "item"
+    fb = p.handle("4006381333931")  # the candle: not in this order
+    assert not fb.ok and "not in this order" in fb.message
+    fb = p.handle("012345678905")  # the tee, in the order but not on this line
+    assert not fb.ok and "not on this line" in fb.message
+    assert stock(warehouse, "MUG-BLU")["on_hand"] == 10  # refused scans changed nothing
+
+    fb = p.handle("5012345678900")
+    assert fb.ok and fb.quantity == 1
+    fb = p.handle("]E05012345678900")  # the same EAN with its AIM prefix
+    assert fb.ok and (fb.expect, fb.bin) == ("bin", "A-02-01")
+    fb = p.handle("A-02-01")
+    fb = p.handle("012345678905")  # UPC-A: leading zeros normalised to the stored GTIN
+    assert fb.ok and fb.expect == "tote"
+    fb = p.handle("%NEXT")
+    assert not fb.ok and "in hand" in fb.message and fb.expect == "tote"
+    fb = p.handle("TOTE-01")
+    assert fb.ok and fb.expect == "order" and fb.status is None
+
+    d = detail(warehouse, "BAR-1001")
+    assert d["status"] == "picked" and d["tote"] == "TOTE-01"
+    assert [(ln["sku"], ln["picked"]) for ln in d["lines"]] == [("MUG-BLU", 2), ("TEE-M-BLK", 1)]
+    mug = stock(warehouse, "MUG-BLU")
+    assert (mug["on_hand"], mug["reserved"]) == (8, 0)
+    with warehouse.session() as s:
+        refused = s.exec(select(Event).where(Event.type == "scan", Event.ok == False)).all()  # noqa: E712
+    assert len(refused) == 5
+
+
+def test_short_pick_goes_to_exceptions(warehouse, settings):
+    p = session("pick", warehouse, settings)
+    fb = p.handle("BAR-1002")
+    assert (fb.bin, fb.quantity) == ("B-01-01", 1)
+    p.handle("B-01-01")
+    fb = p.handle("4006381333931")
+    assert fb.ok and fb.bin == "B-02-02"
+    fb = p.handle("%SHORT")
+    assert fb.ok and fb.status == "short" and fb.expect == "tote"
+    fb = p.handle("TOTE-02")
+    assert fb.ok and fb.expect == "order"
+    d = detail(warehouse, "BAR-1002")
+    assert d["status"] == "short" and d["lines"][0]["picked"] == 1 and d["tote"] == "TOTE-02"
+    candle = stock(warehouse, "CANDLE-FIG")
+    assert candle["on_hand"] == 2 and candle["reserved"] == 0
+    assert bin_of(candle, "B-01-01")["on_hand"] == 0
+
+
+def test_pack_label_verify_and_return(warehouse, settings, labels):
+    p = session("pick", warehouse, settings)
+    pick_all(p, p.handle("BAR-1001"))
+    p.handle("TOTE-01")
+
+    k = session("pack", warehouse, settings)
+    fb = k.handle("TOTE-01")
+    assert fb.ok and fb.status == "packing" and (fb.expect, fb.quantity) == ("item", 3)
+    assert not k.handle("%DONE").ok  # units still to verify
+    assert k.handle("TEE-M-BLK-ALT").ok
+    fb = k.handle("00012345678905")
+    assert not fb.ok and "one too many" in fb.message
+    fb = k.handle("4006381333931")
+    assert not fb.ok and "not in this order" in fb.message
+    k.handle("5012345678900")
+    fb = k.handle("BOX-S")  # a box with a unit still to verify: parcel 1 closes
+    assert fb.ok and "parcel 1 closed" in fb.message and fb.expect == "item"
+    fb = k.handle("5012345678900")
+    assert fb.ok and fb.expect == "box"
+    fb = k.handle("%DONE")
+    assert fb.ok and fb.expect == "order"
+    d = detail(warehouse, "BAR-1001")
+    assert d["status"] == "packed" and d["tote"] is None and len(d["parcels"]) == 2
+    assert d["parcels"][0]["weight_g"] == 90 + 200 + 350  # products and box, no scale
+
+    lb = session("label", warehouse, settings)
+    fb = lb.handle("BAR-1001")
+    assert fb.ok and fb.status == "labeled" and fb.expect == "label"
+    assert len(fb.tracking_numbers) == 2 and fb.tracking_number == fb.tracking_numbers[0]
+    files = sorted(labels.iterdir())
+    assert len(files) == 2 and all(f.read_bytes().startswith(b"^XA") for f in files)
+    assert fb.tracking_numbers[0].encode() in files[0].read_bytes() or fb.tracking_numbers[0].encode() in files[1].read_bytes()
+    fb = lb.handle("1Z999AA10123456784")  # a valid UPS number, but no parcel of this order
+    assert not fb.ok
+    t1, t2 = fb.tracking_numbers or detail(warehouse, "BAR-1001")["parcels"][0]["tracking_number"], None
+    numbers = [p["tracking_number"] for p in detail(warehouse, "BAR-1001")["parcels"]]
+    assert lb.handle(numbers[0]).status == "labeled"
+    fb = lb.handle(numbers[1])
+    assert fb.ok and fb.status is None and fb.expect == "order"
+    assert detail(warehouse, "BAR-1001")["status"] == "shipped"
+
+    r = session("returns", warehouse, settings)
+    fb = r.handle(numbers[1])  # a tracking number opens the return of its order
+    assert fb.ok and fb.expect == "item" and fb.order == "BAR-1001"
+    assert r.handle("%RESTOCK").ok is False  # no unit scanned yet
+    assert r.handle("5012345678900").expect == "condition"
+    assert not r.handle("5012345678900").ok  # say what happens to the first one first
+    assert r.handle("%RESTOCK").ok
+    r.handle("5012345678900")
+    assert r.handle("%QUARANTINE").ok
+    fb = r.handle("5012345678900")
+    assert not fb.ok and "returned already" in fb.message
+    r.handle("TEE-M-BLK")
+    assert r.handle("%DISPOSE").ok
+    fb = r.handle("%DONE")
+    assert fb.ok and fb.expect == "order"
+
+    mug = stock(warehouse, "MUG-BLU")
+    assert (mug["on_hand"], mug["quarantine"]) == (8 + 1, 1)
+    assert bin_of(mug, "A-01-03")["on_hand"] == 9
+    assert stock(warehouse, "TEE-M-BLK")["on_hand"] == 4
+    d = detail(warehouse, "BAR-1001")
+    assert d["returns"] == [{"status": "closed", "opened_at": d["returns"][0]["opened_at"],
+                             "closed_at": d["returns"][0]["closed_at"],
+                             "lines": [{"sku": "MUG-BLU", "quantity": 1, "disposition": "quarantine"},
+                                       {"sku": "MUG-BLU", "quantity": 1, "disposition": "restock"},
+                                       {"sku": "TEE-M-BLK", "quantity": 1, "disposition": "dispose"}]}]
+
+
+def test_bad_scans_are_refused_and_change_nothing(warehouse, settings):
+    p = session("pick", warehouse, settings)
+    p.handle("BAR-1001")
+    before = detail(warehouse, "BAR-1001")
+    for raw in ("X" * 4097, "A-01\x07-03", b"\xff\xfeA-01-03", "%FOO", "", "nothing-like-this"):
+        fb = p.handle(raw)
+        assert not fb.ok and fb.expect == "bin", raw
+    fb = p.handle("X" * 4000)
+    assert not fb.ok
+    after = detail(warehouse, "BAR-1001")
+    assert [e for e in after["events"] if e["type"] != "scan"] == [e for e in before["events"] if e["type"] != "scan"]
+    assert after["lines"] == before["lines"]
+
+
+def test_resume_after_restart(warehouse, settings):
+    p = session("pick", warehouse, settings)
+    p.handle("BAR-1001")
+    p.handle("A-01-03")
+    p.handle("5012345678900")
+    again = session("pick", warehouse, settings)
+    fb = again.prompt()
+    assert (fb.order, fb.expect, fb.bin, fb.quantity) == ("BAR-1001", "item", "A-01-03", 1)
+
+
+def test_other_station_cannot_take_an_order_in_hand(warehouse, settings):
+    session("pick", warehouse, settings).handle("BAR-1001")
+    other = session("pick", warehouse, settings, station="PACK-2")
+    fb = other.handle("BAR-1001")
+    assert not fb.ok and "PACK-1" in fb.message
+    fb = other.handle("%NEXT")
+    assert fb.ok and fb.order == "BAR-1002"
+
+
+def test_cancel_releases_the_order(warehouse, settings):
+    p = session("pick", warehouse, settings)
+    p.handle("BAR-1001")
+    fb = p.handle("%CANCEL")
+    assert fb.ok and fb.expect == "order"
+    assert detail(warehouse, "BAR-1001")["status"] == "ready"
+
+
+def test_badge_login(warehouse, settings):
+    settings.operator = None
+    p = session("pick", warehouse, settings)
+    fb = p.handle("BAR-1001")
+    assert not fb.ok and "badge" in fb.message
+    assert not p.handle("OP-nobody").ok
+    with warehouse.write() as s:
+        from warehouse_tui.domain.models import Operator
+
+        s.add(Operator(name="carol"))
+    assert p.handle("OP-carol").ok
+    fb = p.handle("BAR-1001")
+    assert fb.ok
+    assert detail(warehouse, "BAR-1001")["events"][-1]["operator"] == "carol"
+
+
+def test_batch_pick_into_totes(warehouse, settings):
+    p = session("pick", warehouse, settings)
+    fb = p.handle("%BATCH")
+    assert fb.ok and fb.expect == "tote" and fb.order == "BAR-1001"
+    fb = p.handle("TOTE-A")
+    assert fb.expect == "tote" and fb.order == "BAR-1002"
+    assert not p.handle("TOTE-A").ok  # one tote, one order
+    fb = p.handle("TOTE-B")
+    assert (fb.expect, fb.bin, fb.sku, fb.quantity, fb.tote) == ("bin", "A-01-03", "MUG-BLU", 2, "TOTE-A")
+    fb = p.handle("A-01-03")
+    fb = p.handle("MUG-BLU")
+    assert fb.expect == "tote" and fb.tote == "TOTE-A"
+    assert not p.handle("TOTE-B").ok
+    fb = p.handle("TOTE-A")
+    assert (fb.expect, fb.quantity) == ("item", 1)
+    while fb.expect != "order":
+        if fb.expect == "bin":
+            fb = p.handle(fb.bin)
+        elif fb.expect == "item":
+            fb = p.handle(fb.sku)
+        else:
+            fb = p.handle(fb.tote)
+        assert fb.ok, fb
+    assert detail(warehouse, "BAR-1001")["status"] == "picked"
+    assert detail(warehouse, "BAR-1002")["status"] == "picked"
+    assert detail(warehouse, "BAR-1002")["tote"] == "TOTE-B"
