@@ -1,0 +1,207 @@
+"""The headless station and the commands, run as a user runs them: as subprocesses."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.core.conftest import ORDERS, STOCK, write
+
+CONFIG = """
+station = "PACK-1"
+label_format = "zpl"
+
+[ship_from]
+name = "Example Goods Ltd"
+address1 = "1 Dock Road"
+city = "Leeds"
+postal_code = "LS1 1AA"
+country = "GB"
+
+[carriers.usps]
+mailer_id = "902123456"
+
+[carriers.ups]
+shipper_number = "A1B2C3"
+service = "03"
+"""
+
+
+def run(*args, env=None, stdin: bytes | str | None = None, check=True) -> subprocess.CompletedProcess:
+    data = stdin.encode() if isinstance(stdin, str) else stdin
+    p = subprocess.run([sys.executable, "-m", "warehouse_tui", *map(str, args)], input=data,
+                       capture_output=True, env=env, timeout=120)
+    if check and p.returncode != 0:
+        raise AssertionError(f"exit {p.returncode}: {p.stderr.decode()}")
+    return p
+
+
+@pytest.fixture
+def cli_env(tmp_path, db_path):
+    env = dict(os.environ)
+    env["WAREHOUSE_DB"] = str(db_path)
+    env["WAREHOUSE_CONFIG"] = str(write(tmp_path / "warehouse.toml", CONFIG))
+    env["WAREHOUSE_PRINTER"] = f"dir:{tmp_path / 'labels'}"
+    env["WAREHOUSE_OPERATOR"] = "alice"
+    env["XDG_DATA_HOME"] = str(tmp_path / "xdg")
+    env.pop("WAREHOUSE_STATION", None)
+    return env
+
+
+def station(mode, scans, env, *extra):
+    p = run("station", "--mode", mode, *extra, env=env, stdin="".join(s + "\n" for s in scans))
+    lines = p.stdout.decode().splitlines()
+    assert len(lines) == len(scans), p.stdout.decode()  # one JSON line per scan, nothing else
+    return [json.loads(line) for line in lines]
+
+
+def show(ref, env):
+    return json.loads(run("order", "show", ref, "--json", env=env).stdout)
+
+
+def stock(sku, env):
+    return json.loads(run("stock", "show", sku, "--json", env=env).stdout)
+
+
+def test_csv_order_through_every_station(tmp_path, cli_env):
+    env = cli_env
+    run("stock", "import", write(tmp_path / "stock.csv", STOCK), env=env)
+    run("import", write(tmp_path / "orders.csv", ORDERS), env=env)
+    again = run("import", tmp_path / "orders.csv", env=env)
+    assert b"2 unchanged" in again.stderr
+    assert stock("MUG-BLU", env)["reserved"] == 2
+
+    out = station("pick", ["BAR-1001", "A-02-01", "A-01-03", "5012345678900", "4006381333931",
+                           "5012345678900", "A-02-01", "012345678905", "TOTE-9"], env)
+    assert [o["ok"] for o in out] == [True, False, True, True, False, True, True, True, True]
+    assert out[0]["expect"] == "bin" and out[0]["bin"] == "A-01-03" and out[0]["quantity"] == 2
+    assert out[0]["sku"] == "MUG-BLU" and out[0]["order"] == "BAR-1001" and out[0]["status"] == "picking"
+    assert out[-2]["expect"] == "tote" and out[-1]["expect"] == "order"
+    assert set(out[0]) >= {"scan", "ok", "message", "order", "status", "expect", "bin", "sku", "quantity",
+                           "tote", "tracking_number"}
+    assert show("BAR-1001", env)["status"] == "picked"
+    mug = stock("MUG-BLU", env)
+    assert (mug["on_hand"], mug["reserved"]) == (8, 0)
+
+    out = station("pack", ["TOTE-9", "5012345678900", "5012345678900", "5012345678900", "TEE-M-BLK", "%DONE"], env)
+    assert [o["ok"] for o in out] == [True, True, True, False, True, True]
+    assert "one too many" in out[3]["message"]
+    assert out[4]["expect"] == "box"
+    assert show("BAR-1001", env)["status"] == "packed"
+
+    out = station("label", ["BAR-1001"], env)
+    assert out[0]["ok"] and out[0]["expect"] == "label" and out[0]["status"] == "labeled"
+    number = out[0]["tracking_number"]
+    assert number.startswith("1Z") and len(number) == 18  # France: UPS, USPS is US-only
+    labels = list((tmp_path / "labels").iterdir())
+    assert len(labels) == 1 and number.encode() in labels[0].read_bytes()
+    out = station("label", ["1Z999AA10123456784", number], env)
+    assert [o["ok"] for o in out] == [False, True]
+    d = show(number, env)  # order show by tracking number
+    assert d["ref"] == "BAR-1001" and d["status"] == "shipped"
+    assert d["parcels"][0]["tracking_number"] == number and d["parcels"][0]["carrier"] == "ups"
+
+    out = station("returns", [number, "5012345678900", "%RESTOCK", "TEE-M-BLK", "%QUARANTINE", "%DONE"], env)
+    assert all(o["ok"] for o in out) and out[1]["expect"] == "condition" and out[-1]["expect"] == "order"
+    assert stock("MUG-BLU", env)["on_hand"] == 9
+    assert stock("TEE-M-BLK", env)["quarantine"] == 1
+    d = show("BAR-1001", env)
+    assert d["returns"][0]["lines"] == [{"sku": "MUG-BLU", "quantity": 1, "disposition": "restock"},
+                                        {"sku": "TEE-M-BLK", "quantity": 1, "disposition": "quarantine"}]
+    kinds = {e["type"] for e in d["events"]}
+    assert {"import", "scan", "status"} <= kinds
+    assert any(e["type"] == "scan" and e["ok"] is False for e in d["events"])
+
+    listing = json.loads(run("order", "list", "--json", env=env).stdout)
+    assert [o["ref"] for o in listing] == ["BAR-1001", "BAR-1002"]
+    assert {"ref", "channel", "status", "ship_by"} <= set(listing[0])
+
+
+def test_usps_label_for_a_us_address(tmp_path, cli_env):
+    env = cli_env
+    run("stock", "import", write(tmp_path / "stock.csv", STOCK), env=env)
+    run("import", write(tmp_path / "orders.csv", ORDERS), env=env)
+    station("pick", ["BAR-1002", "B-01-01", "4006381333931", "B-02-02", "4006381333931", "TOTE-1"], env)
+    station("pack", ["TOTE-1", "4006381333931", "4006381333931", "%DONE"], env)
+    out = station("label", ["BAR-1002"], env)
+    number = out[0]["tracking_number"]
+    assert number.startswith("92") and len(number) == 22
+    zpl = next((tmp_path / "labels").iterdir()).read_bytes()
+    assert b">;>8420" in zpl and b"48817" in zpl
+
+
+def test_resume_after_restart_never_asks_again(tmp_path, cli_env):
+    env = cli_env
+    run("stock", "import", write(tmp_path / "stock.csv", STOCK), env=env)
+    run("import", write(tmp_path / "orders.csv", ORDERS), env=env)
+    station("pick", ["BAR-1001", "A-01-03", "5012345678900"], env, "--station", "PICK-7")
+    out = station("pick", ["5012345678900"], env, "--station", "PICK-7")
+    assert out[0]["ok"] and out[0]["expect"] == "bin" and out[0]["bin"] == "A-02-01"
+
+
+def test_bad_scans_from_stdin(tmp_path, cli_env):
+    env = cli_env
+    run("stock", "import", write(tmp_path / "stock.csv", STOCK), env=env)
+    scans = b"X" * 4000 + b"\nA-01\x07-03\n\xff\xfe\n%FOO\n"
+    p = run("station", "--mode", "pick", env=env, stdin=scans)
+    out = [json.loads(line) for line in p.stdout.decode().splitlines()]
+    assert len(out) == 4 and not any(o["ok"] for o in out)
+    assert all(o["expect"] == "order" for o in out)
+
+
+def test_exit_codes_and_rejected_files(tmp_path, cli_env):
+    env = cli_env
+    assert run("station", env=env, check=False).returncode == 2  # --mode missing
+    assert run("nonsense", env=env, check=False).returncode == 2
+    run("stock", "import", write(tmp_path / "stock.csv", STOCK), env=env)
+    bad = write(tmp_path / "bad.csv", ORDERS.replace("MUG-BLU,2", "MUG-BLU,two"))
+    p = run("import", bad, env=env, check=False)
+    assert p.returncode == 1 and b"bad.csv" in p.stderr and b"line 2" in p.stderr and b"two" in p.stderr
+    unknown = write(tmp_path / "unknown.csv", ORDERS.replace("CANDLE-FIG,2", "NO-SUCH,2"))
+    p = run("import", unknown, env=env, check=False)
+    assert p.returncode == 1 and b"line 4" in p.stderr and b"NO-SUCH" in p.stderr
+    broken = tmp_path / "broken.csv"
+    broken.write_bytes(ORDERS.encode().replace("Zoë".encode(), b"Zo\xe9"))
+    p = run("import", broken, env=env, check=False)
+    assert p.returncode == 1 and b"line 2" in p.stderr and b"UTF-8" in p.stderr
+    missing = write(tmp_path / "missing.csv", "order_id,sku\nX,MUG-BLU\n")
+    p = run("import", missing, env=env, check=False)
+    assert p.returncode == 1 and b"missing columns" in p.stderr
+    assert json.loads(run("order", "list", "--json", env=env).stdout) == []  # nothing written
+    p = run("stock", "import", write(tmp_path / "s2.csv", STOCK.replace(",10,", ",ten,")), env=env, check=False)
+    assert p.returncode == 1 and b"line 2" in p.stderr
+    assert stock("MUG-BLU", env)["on_hand"] == 10
+
+
+def test_options_before_or_after_the_command(tmp_path, cli_env):
+    env = dict(cli_env)
+    other = tmp_path / "other.db"
+    env.pop("WAREHOUSE_DB")
+    run("--db", other, "stock", "import", write(tmp_path / "stock.csv", STOCK), env=env)
+    assert json.loads(run("stock", "show", "MUG-BLU", "--json", "--db", other, env=env).stdout)["on_hand"] == 10
+    env["WAREHOUSE_DB"] = str(other)
+    assert stock("MUG-BLU", env)["on_hand"] == 10
+
+
+def test_two_processes_claim_the_same_order_one_wins(tmp_path, cli_env):
+    env = cli_env
+    run("stock", "import", write(tmp_path / "stock.csv", STOCK), env=env)
+    run("import", write(tmp_path / "orders.csv", ORDERS), env=env)
+    procs = []
+    for name in ("PICK-A", "PICK-B"):
+        procs.append(subprocess.Popen(
+            [sys.executable, "-m", "warehouse_tui", "station", "--mode", "pick", "--station", name],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env))
+    results = [p.communicate(b"BAR-1001\n", timeout=60)[0] for p in procs]
+    answers = [json.loads(r.decode().splitlines()[0]) for r in results]
+    assert sorted(a["ok"] for a in answers) == [False, True]
+    winner = "PICK-A" if answers[0]["ok"] else "PICK-B"
+    loser = answers[1] if answers[0]["ok"] else answers[0]
+    assert winner in loser["message"]
+    events = [e for e in show("BAR-1001", env)["events"] if e["type"] == "status" and e.get("to") == "picking"]
+    assert len(events) == 1 and events[0]["station"] == winner
