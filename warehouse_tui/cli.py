@@ -123,6 +123,10 @@ def build_parser() -> argparse.ArgumentParser:
     _common(x, top=False)
     x.add_argument("path", type=Path)
 
+    from warehouse_tui import cli_documents
+
+    cli_documents.add_parsers(sub, _common)
+
     sp = cmd("serve", "the console in a browser")
     sp.add_argument("--host", default="127.0.0.1")
     sp.add_argument("--port", type=int, default=8000)
@@ -170,7 +174,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     name = args.command
     if name is None:
         return commands.console(settings)
-    handler = getattr(commands, f"cmd_{name}")
+    from warehouse_tui import cli_documents
+
+    handler = cli_documents.COMMANDS.get(name) or getattr(commands, f"cmd_{name}")
     return handler(args, settings)
 
 

@@ -125,16 +125,25 @@ def cmd_import(args, settings: Settings) -> int:
 
 
 def cmd_export(args, settings: Settings) -> int:
-    from warehouse_tui.workflow.confirmations import export_confirmations
+    from warehouse_tui.workflow.confirmations import ConfirmationError, export_confirmations
 
     db = _db(settings)
-    text, count = export_confirmations(db, args.channel, fmt=args.fmt, again=args.again)
-    if args.out:
-        args.out.write_text(text, encoding="utf-8")
-        err(f"{count} parcel{'s' if count != 1 else ''} written to {args.out}")
-    else:
-        sys.stdout.write(text)
-        err(f"{count} parcel{'s' if count != 1 else ''}")
+
+    def write(text: str) -> None:
+        if args.out:
+            args.out.write_text(text, encoding="utf-8")
+        else:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+
+    try:
+        count = export_confirmations(db, args.channel, fmt=args.fmt, again=args.again, write=write,
+                                     station=settings.station, operator=settings.operator, log=err)
+    except ConfirmationError as exc:
+        err(f"warehouse-tui: {exc}; nothing was written")
+        return 1
+    where = f" to {args.out}" if args.out else ""
+    err(f"{count} parcel{'s' if count != 1 else ''} confirmed{where}")
     return 0
 
 

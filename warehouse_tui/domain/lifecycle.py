@@ -39,7 +39,7 @@ TRANSITIONS: dict[Status, frozenset[Status]] = {
          S.LABELED, S.CANCELLED}
     ),
     S.CANCELLED: frozenset(),
-    S.SHIPPED: frozenset(),
+    S.SHIPPED: frozenset({S.PACKED}),  # a voided label: the parcel is labelled again
 }
 
 # statuses in which the order's units are reserved in bins and not yet all picked
