@@ -217,6 +217,13 @@ def parse_loose(value: str, formats: tuple[str, ...] = ()) -> datetime | None:
     return None
 
 
+def end_of_day(t: datetime | None, raw: str) -> datetime | None:
+    """A ship-by date without a time means by the end of that day."""
+    if t is not None and ":" not in raw and t.time() == datetime.min.time():
+        return t.replace(hour=23, minute=59, second=59)
+    return t
+
+
 def epoch(value: Any) -> datetime | None:
     if value is None or value == "":
         return None

@@ -59,7 +59,8 @@ def _assemble(found: amazon_json.Found) -> list[tuple[ImportedOrder, object]]:
         if ref in known:
             continue
         _, path, where = entries[0]
-        order = ImportedOrder(channel="amazon", ref=ref, display_name=ref, source=f"{path.name}:{where}")
+        order = ImportedOrder(channel="amazon", ref=ref, display_name=ref, source=f"{path.name}:{where}",
+                              extra={"format": "sp-api-orders-v0"})
         lines, asked = amazon_json.lines_v0(entries)
         status.finish(order, lines, asked, items_given=True, details_given=False)
         out.append((order, None))

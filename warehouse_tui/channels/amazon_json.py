@@ -112,7 +112,7 @@ def _order(path: Path, o: Any, where: str, found: Found) -> None:
         ship_by=_time(path, o.get("LatestShipDate"), where, "LatestShipDate"),
         ship_to=address_v0(a, buyer.get("BuyerEmail")),
         buyer_name=text(buyer.get("BuyerName")),
-        extra={k: v for k, v in (("marketplace_id", text(o.get("MarketplaceId"))),
+        extra={k: v for k, v in (("format", "sp-api-orders-v0"), ("marketplace_id", text(o.get("MarketplaceId"))),
                                  ("fulfillment_channel", text(o.get("FulfillmentChannel")) or "MFN"),
                                  ("order_status", text(o.get("OrderStatus")))) if v},
         source=f"{path.name}:{where}",
@@ -204,7 +204,8 @@ def _order_2026(path: Path, o: Any, where: str, found: Found) -> None:
             phone=text(a.get("phone")), email=text(buyer.get("buyerEmail")),
         ),
         buyer_name=text(buyer.get("buyerName")),
-        extra={k: v for k, v in (("marketplace_id", text(channel.get("marketplaceId"))),
+        extra={k: v for k, v in (("format", "sp-api-orders-2026"),
+                                 ("marketplace_id", text(channel.get("marketplaceId"))),
                                  ("fulfillment_channel", "AFN" if text(f.get("fulfilledBy")).upper() == "AMAZON"
                                   else "MFN"),
                                  ("order_status", text(f.get("fulfillmentStatus")))) if v},

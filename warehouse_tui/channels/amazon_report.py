@@ -13,7 +13,7 @@ from pathlib import Path
 
 from warehouse_tui.channels import amazon_status as status
 from warehouse_tui.channels._common import (
-    Table, decimal_text, head_headers, join, parse_loose, read_table, unit_price, whole,
+    Table, decimal_text, end_of_day, head_headers, join, parse_loose, read_table, unit_price, whole,
 )
 from warehouse_tui.channels.base import Address, ImportedLine, ImportedOrder, InputRejected
 
@@ -70,7 +70,8 @@ def _order(t: Table, row: list[str], ref: str, path: Path, line: int) -> Importe
     order = ImportedOrder(
         channel="amazon", ref=ref, display_name=ref,
         placed_at=parse_loose(t.get(row, "purchase-date")),
-        ship_by=parse_loose(t.get(row, "promise-date", "latest-ship-date")),
+        ship_by=end_of_day(parse_loose(t.get(row, "promise-date", "latest-ship-date")),
+                           t.get(row, "promise-date", "latest-ship-date")),
         ship_to=Address(
             name=t.get(row, "recipient-name"), address1=t.get(row, "ship-address-1"),
             address2=join(t.get(row, "ship-address-2"), t.get(row, "ship-address-3")),
@@ -79,7 +80,7 @@ def _order(t: Table, row: list[str], ref: str, path: Path, line: int) -> Importe
             phone=t.get(row, "ship-phone-number", "buyer-phone-number"), email=t.get(row, "buyer-email"),
         ),
         buyer_name=t.get(row, "buyer-name"),
-        extra={"fulfillment_channel": "MFN"},
+        extra={"format": "amazon-order-report", "fulfillment_channel": "MFN"},
         source=f"{path.name}:{line}",
     )
     if MARKETPLACE_IDS.get(sales):

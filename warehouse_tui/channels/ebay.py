@@ -74,7 +74,7 @@ def _order(path: Path, o: Any, where: str) -> tuple[ImportedOrder, Any]:
         channel="ebay", ref=ref, display_name=ref,
         placed_at=_time(path, o.get("creationDate"), where, "creationDate"),
         buyer_name=text((o.get("buyer") or {}).get("username")),
-        extra={k: v for k, v in (("legacy_order_id", text(o.get("legacyOrderId"))),
+        extra={k: v for k, v in (("format", "sell-fulfillment"), ("legacy_order_id", text(o.get("legacyOrderId"))),
                                  ("sales_record_reference", text(o.get("salesRecordReference")))) if v},
         source=f"{path.name}:{where}",
     )

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from warehouse_tui.channels._common import Table, decimal_text, head_headers, parse_loose, read_table, whole
+from warehouse_tui.channels._common import (
+    Table, decimal_text, end_of_day, head_headers, parse_loose, read_table, whole,
+)
 from warehouse_tui.channels.base import Address, ImportedLine, ImportedOrder, InputRejected
 from warehouse_tui.channels.countries import country_code
 
@@ -22,6 +24,12 @@ SHIP_TO = {
     "city": ("Ship To City", "Post to city"), "region": ("Ship To State", "Post to county"),
     "postal_code": ("Ship To Zip", "Post to postcode"), "country": ("Ship To Country", "Post to country"),
 }
+
+
+# the UK locale posts and dispatches where the US one ships
+SHIP_BY = ("Ship By Date", "Post By Date", "Dispatch By Date")
+SHIPPED_ON = ("Shipped On Date", "Dispatched On Date", "Posted On Date")
+GSP = ("Global Shipping Program", "Global Shipping Programme")
 
 
 def _is_header(names: set[str]) -> bool:
@@ -48,7 +56,7 @@ def read(path: Path) -> list[ImportedOrder]:
                 channel="ebay", ref=ref, display_name=ref,
                 placed_at=parse_loose(t.get(row, "Sale Date"), dates),
                 buyer_name=t.get(row, "Buyer Name") or t.get(row, "Buyer Username"),
-                extra={"sales_record_number": t.get(row, "Sales Record Number")},
+                extra={"format": "seller-hub-report", "sales_record_number": t.get(row, "Sales Record Number")},
                 source=f"{path.name}:{line}",
             )
         if not order.ship_to.address1 and t.get(row, *SHIP_TO["address1"]):
@@ -58,7 +66,7 @@ def read(path: Path) -> list[ImportedOrder]:
         item = _line(t, row, path, line)
         if item is not None:
             order.lines.append(item)
-            by = parse_loose(t.get(row, "Ship By Date"), dates)
+            by = end_of_day(parse_loose(t.get(row, *SHIP_BY), dates), t.get(row, *SHIP_BY))
             if by:
                 ship_by.setdefault(ref, []).append(by)
     for ref, order in orders.items():
@@ -78,7 +86,7 @@ def _address(t: Table, row: list[str], order: ImportedOrder, path: Path, line: i
     order.ship_to = Address(**fields)
     if country and not fields["country"]:
         order.hold_reasons.append(f"unknown country {country!r}")
-    if t.get(row, "Global Shipping Program").lower() in ("yes", "true"):
+    if t.get(row, *GSP).lower() in ("yes", "true"):
         reference = t.get(row, "Global Shipping Reference ID")
         order.extra["ship_to_reference_id"] = reference
         order.hold_reasons.append("Global Shipping Program: address it to the hub with "
@@ -88,7 +96,7 @@ def _address(t: Table, row: list[str], order: ImportedOrder, path: Path, line: i
 def _line(t: Table, row: list[str], path: Path, line: int) -> ImportedLine | None:
     where = f"line {line}"
     quantity = whole(t.get(row, "Quantity"), "Quantity", path, where)
-    if quantity == 0 or t.get(row, "Shipped On Date"):
+    if quantity == 0 or t.get(row, *SHIPPED_ON):
         return None
     item, txn = t.get(row, "Item Number"), t.get(row, "Transaction ID")
     if not item and not txn:

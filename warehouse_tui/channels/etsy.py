@@ -91,7 +91,8 @@ def _receipt(path: Path, r: Any, where: str, shop_id: Any) -> tuple[ImportedOrde
             country=text(r.get("country_iso")).upper(), email=text(r.get("buyer_email")),
         ),
         buyer_name=text(r.get("name")),
-        extra={k: v for k, v in (("shop_id", shop_id), ("seller_user_id", r.get("seller_user_id")),
+        extra={k: v for k, v in (("format", "open-api-v3"), ("shop_id", shop_id),
+                                 ("seller_user_id", r.get("seller_user_id")),
                                  ("buyer_user_id", r.get("buyer_user_id"))) if v},
         source=f"{path.name}:{where}",
     )

@@ -76,7 +76,7 @@ def _order(t: Table, row: list[str], ref: str, path: Path, line: int) -> Importe
     order = ImportedOrder(
         channel="etsy", ref=ref, display_name=ref, placed_at=parse_loose(t.get(row, "Sale Date"), DATES),
         buyer_name=t.get(row, "Full Name") or t.get(row, "Buyer"),
-        extra={"buyer": t.get(row, "Buyer")} if t.get(row, "Buyer") else {},
+        extra={"format": "sold-orders-csv", **({"buyer": t.get(row, "Buyer")} if t.get(row, "Buyer") else {})},
         source=f"{path.name}:{line}",
     )
     order.ship_to = Address(
@@ -92,6 +92,7 @@ def _order_from_item(t: Table, row: list[str], ref: str, path: Path, line: int) 
     order = ImportedOrder(
         channel="etsy", ref=ref, display_name=ref, placed_at=parse_loose(t.get(row, "Sale Date"), DATES),
         buyer_name=t.get(row, "Ship Name") or t.get(row, "Buyer"), source=f"{path.name}:{line}",
+        extra={"format": "sold-order-items-csv"},
     )
     order.ship_to = Address(
         name=t.get(row, "Ship Name"), address1=t.get(row, "Ship Address1"), address2=t.get(row, "Ship Address2"),

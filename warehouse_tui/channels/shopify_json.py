@@ -34,17 +34,17 @@ def collect(path: Path, orders: list, fulfillment_orders: dict) -> None:
             orders.extend((o, path, f"{where}, orders[{i}]") for i, o in enumerate(d["orders"]))
             found = True
         if isinstance(d.get("fulfillment_orders"), list):
-            _fulfillment_orders(path, d["fulfillment_orders"], f"{where}, fulfillment_orders",
+            index_fulfillment_orders(path, d["fulfillment_orders"], f"{where}, fulfillment_orders",
                                 d.get("id"), fulfillment_orders)
             found = True
-        if not found and "line_items" in d and "id" in d:
+        if not found and "id" in d and ("line_items" in d or "financial_status" in d):
             orders.append((d, path, where))
             found = True
         if not found:
             raise InputRejected(path, where, "not a Shopify order or fulfillment orders response")
 
 
-def _fulfillment_orders(path: Path, fos: list, where: str, order_id: Any, into: dict) -> None:
+def index_fulfillment_orders(path: Path, fos: list, where: str, order_id: Any, into: dict) -> None:
     for i, fo in enumerate(fos):
         if not isinstance(fo, dict) or fo.get("id") is None:
             raise InputRejected(path, f"{where}[{i}]", "a fulfillment order without an id")
@@ -65,7 +65,7 @@ def build(o: Any, path: Path, where: str, fos: dict | None) -> tuple[ImportedOrd
         placed_at=_time(path, o.get("created_at"), where, "created_at"),
         ship_to=_address(o.get("shipping_address"), text(o.get("email") or o.get("contact_email"))),
         buyer_name=_buyer(o),
-        extra={"order_id": o["id"], "name": display},
+        extra={"format": "admin-rest", "order_id": o["id"], "name": display},
         source=f"{path.name}:{where}",
     )
     if o.get("cancelled_at"):
