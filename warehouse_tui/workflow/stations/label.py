@@ -134,6 +134,10 @@ class LabelSession(StationSession):
         return self._maybe_shipped(s, order, f"parcel {parcel.seq} verified", parcel.tracking_number)
 
     def _record_bought(self, s: Session, order: Order, m: Meaning) -> Outcome:
+        from warehouse_tui.workflow.manifests import voided_numbers
+
+        if m.scan.tracking.number in voided_numbers(s, order.id):
+            raise Refused(f"{m.scan.tracking.number} is a voided label: scan its new label")
         parcels = parcels_of(s, order)
         todo = [p for p in parcels if not p.tracking_number]
         if not todo:

@@ -188,7 +188,11 @@ class PackSession(StationSession):
         s.add(order)
         self.state = {}
         n = parcel.seq
-        return Outcome(f"{order.display_name} packed in {n} parcel{'s' if n > 1 else ''}", data=data)
+        msg = f"{order.display_name} packed in {n} parcel{'s' if n > 1 else ''}"
+        from warehouse_tui.workflow.printing import slip_when_packed
+
+        slip = slip_when_packed(s, self.settings, self.printer, order, station=self.station, operator=self.operator)
+        return Outcome(msg + (f"; {slip}" if slip else ""), data=data)
 
     def _release(self, s: Session, order: Order) -> Outcome:
         parcels = s.exec(select(Parcel.id).where(Parcel.order_id == order.id)).all()

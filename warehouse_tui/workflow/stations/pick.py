@@ -182,7 +182,12 @@ class PickSession(StationSession):
         if not claimed:
             raise Refused("no order is waiting to be picked")
         self.state = {"batch": [o.id for o in claimed]}
-        return Outcome(f"batch of {len(claimed)}: " + ", ".join(o.display_name for o in claimed))
+        msg = f"batch of {len(claimed)}: " + ", ".join(o.display_name for o in claimed)
+        from warehouse_tui.workflow.printing import pick_list_for_batch
+
+        printed = pick_list_for_batch(s, self.settings, self.printer, claimed, station=self.station,
+                                      operator=self.operator)
+        return Outcome(msg + (f"; {printed}" if printed else ""))
 
     def _item(self, s: Session, m: Meaning, orders: list[Order], exp: Expect) -> Outcome:
         targets = remaining(s, [o.id for o in orders])

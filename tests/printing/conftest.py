@@ -1,0 +1,149 @@
+"""Fixtures for printing: the core's warehouse, a raw TCP printer, orders taken through the stations."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+
+import pytest
+
+from tests.core.conftest import ORDERS, STOCK, db, db_path, labels, settings, stocked, warehouse, write  # noqa: F401
+from warehouse_tui.workflow.stations import open_session
+
+CONFIG = """
+station = "PACK-1"
+
+[ship_from]
+name = "Example Goods Ltd"
+address1 = "1 Dock Road"
+city = "Leeds"
+postal_code = "LS1 1AA"
+country = "GB"
+
+[carriers.ups]
+shipper_number = "A1B2C3"
+service = "03"
+"""
+
+
+class Listener:
+    """A raw port like a Zebra printer's 9100: each connection's bytes, one entry per document."""
+
+    def __init__(self):
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.spec = f"tcp://127.0.0.1:{self.port}"
+        self.jobs: list[bytes] = []
+        self._stop = threading.Event()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self):
+        while not self._stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except (TimeoutError, socket.timeout):
+                continue
+            except OSError:
+                return
+            with conn:
+                conn.settimeout(5)
+                data = b""
+                while chunk := conn.recv(65536):
+                    data += chunk
+                self.jobs.append(data)
+
+    def close(self):
+        self._stop.set()
+        self.thread.join(5)
+        self.sock.close()
+
+
+@pytest.fixture
+def listener():
+    lst = Listener()
+    yield lst
+    lst.close()
+
+
+def closed_port() -> int:
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def pick(db, settings, ref, tote):
+    p = open_session("pick", db, settings, station="PICK-1")
+    fb = p.handle(ref)
+    while fb.expect in ("bin", "item"):
+        fb = p.handle(fb.bin if fb.expect == "bin" else fb.sku)
+        assert fb.ok, fb
+    fb = p.handle(tote)
+    assert fb.ok and fb.expect == "order", fb
+
+
+def pack(db, settings, tote, boxes_after=(), **kw):
+    """Pack the tote's order; ``boxes_after``: after how many units to close a parcel in BOX-S."""
+    k = open_session("pack", db, settings, station="PACK-1", **kw)
+    fb = k.handle(tote)
+    assert fb.ok, fb
+    n = 0
+    while fb.expect == "item":
+        fb = k.handle(fb.sku)
+        assert fb.ok, fb
+        n += 1
+        if n in boxes_after:
+            fb = k.handle("BOX-S")
+            assert fb.ok, fb
+    fb = k.handle("%DONE")
+    assert fb.ok and fb.expect == "order", fb
+    return fb
+
+
+def packed(db, settings, ref, tote, **kw):
+    pick(db, settings, ref, tote)
+    return pack(db, settings, tote, **kw)
+
+
+def ship(db, settings, ref, tote, **kw):
+    """Pick, pack and label the order, then scan every label: the tracking numbers."""
+    packed(db, settings, ref, tote, **kw)
+    lb = open_session("label", db, settings, station="LABEL-1")
+    fb = lb.handle(ref)
+    assert fb.ok and fb.expect == "label", fb
+    numbers = fb.tracking_numbers or [fb.tracking_number]
+    for n in numbers:
+        fb = lb.handle(n)
+        assert fb.ok, fb
+    assert fb.expect == "order", fb
+    return numbers
+
+
+def run(*args, env=None, stdin: bytes | str | None = None, check=True, cwd=None) -> subprocess.CompletedProcess:
+    data = stdin.encode() if isinstance(stdin, str) else stdin
+    p = subprocess.run([sys.executable, "-m", "warehouse_tui", *map(str, args)], input=data,
+                       capture_output=True, env=env, timeout=120, cwd=cwd)
+    if check and p.returncode != 0:
+        raise AssertionError(f"exit {p.returncode}: {p.stderr.decode()}")
+    return p
+
+
+@pytest.fixture
+def cli_env(tmp_path, db_path, settings):  # noqa: F811
+    """The same database file as ``db``, a UPS-only config, labels to a folder."""
+    env = dict(os.environ)
+    env["WAREHOUSE_DB"] = str(db_path)
+    env["WAREHOUSE_CONFIG"] = str(write(tmp_path / "warehouse.toml", CONFIG))
+    env["WAREHOUSE_PRINTER"] = f"dir:{tmp_path / 'printed'}"
+    env["WAREHOUSE_OPERATOR"] = "alice"
+    env["XDG_DATA_HOME"] = str(tmp_path / "xdg")
+    env.pop("WAREHOUSE_STATION", None)
+    return env
