@@ -1,0 +1,65 @@
+"""What an operator does to an order from its detail: a note, a reprint, a hold, a release.
+
+Plain functions over the database, called in a thread. Notes, holds and releases are the
+workflow's own functions; printing again the documents of one order is here for now (it
+belongs beside ``StationSession._reprint`` in the workflow).
+"""
+
+from __future__ import annotations
+
+from warehouse_tui.domain.models import Order
+from warehouse_tui.ui.queries import documents_of, operator_role
+
+
+def add_note(db, order_id: int, text: str, *, station: str, operator: str | None) -> str:
+    from warehouse_tui.workflow.ledger import record
+
+    with db.write() as s:
+        record(s, "note", order=order_id, station=station, operator=operator, message=text)
+    return "note added"
+
+
+def reprint(db, printer, order_id: int, *, station: str, operator: str | None) -> str:
+    from warehouse_tui.documents.base import Document as Doc, PrintError
+    from warehouse_tui.workflow.ledger import record
+
+    if printer is None:
+        raise ValueError("no printer configured")
+    with db.session() as s:
+        docs = documents_of(s, order_id)
+    if not docs:
+        raise ValueError("nothing has been printed for this order")
+    sent = []
+    for d in docs:
+        try:
+            where = printer.send(Doc(kind=d.kind, format=d.format, data=d.data, name=f"{d.kind}-{d.id}-reprint"))
+        except PrintError as exc:
+            raise ValueError(f"reprint failed: {exc}") from None
+        with db.write() as s:
+            record(s, "print", order=order_id, station=station, operator=operator,
+                   message=f"reprinted {d.kind} to {where}", document=d.id)
+        sent.append(d.kind.replace("_", " "))
+    return "reprinted " + ", ".join(sent)
+
+
+def hold(db, order_id: int, reason: str, *, station: str, operator: str | None) -> str:
+    from warehouse_tui.workflow.supervisor import hold as hold_order
+
+    with db.write() as s:
+        return hold_order(s, s.get(Order, order_id), reason, station=station, operator=operator)
+
+
+def is_supervisor(db, name: str | None) -> bool:
+    if not name:
+        return False
+    with db.session() as s:
+        return operator_role(s, name) == "supervisor"
+
+
+def release(db, order_id: int, *, station: str, supervisor: str) -> str:
+    from warehouse_tui.workflow.supervisor import release as release_order
+
+    if not is_supervisor(db, supervisor):
+        raise ValueError(f"{supervisor} is not a supervisor: releasing needs a supervisor's badge")
+    with db.write() as s:
+        return release_order(s, s.get(Order, order_id), station=station, operator=supervisor)

@@ -1,0 +1,383 @@
+"""The console: one Textual app, one screen per flow, every scan through one queue.
+
+How scans reach a screen
+------------------------
+
+Keyboard-wedge scanners type into the terminal like a keyboard. Textual's ``Input`` takes
+printable keys before ``App.on_key`` could see them, so the detection sits one level higher:
+``WarehouseApp.on_event`` sees every key event from the driver *before* Textual forwards it
+to the focused widget. Each key goes through ``WedgeDetector.feed(key, char, event.time)``
+(thresholds from the settings: ``wedge_gap_ms``, ``wedge_min_length``, ``scanner_prefix``,
+``scanner_suffix``):
+
+* keys of a burst are held (not forwarded); a complete burst becomes a ``ScanReceived``
+  message, whichever widget has focus;
+* keys that turn out to be a person typing are given back, in order, to the focused widget
+  (as if just typed) before the key that ended the burst; a timer calls ``flush`` at the
+  detector's deadline so a single keystroke shows at most ``wedge_gap_ms`` late;
+* GS (0x1D, key ``ctrl+right_square_bracket``) is a character of a scan, so GS1 element
+  strings keep their field separators.
+
+Every flow screen also has a scan field (``ScanField``): a code typed by hand (a damaged
+barcode) and Enter is posted as the same ``ScanReceived`` (source ``typed``); a scan that
+arrived too slowly to be detected lands there whole and is sent the same way.
+
+Serial scanners (``--scanner /dev/ttyACM0`` or a pyserial URL) are each read by a
+``SerialScanner`` in a thread worker (``exit_on_error=False``); the thread posts
+``ScanReceived`` and ``ScannerState`` messages and never touches a widget. So there is one
+route: every scan, from any source, is put on one ``asyncio.Queue`` and one consumer takes
+them in order: the ``%HOME`` .. ``%LOOKUP`` screen codes switch screens; anything else goes
+to the current screen's ``handle_scan``, which calls the station session's ``handle`` in a
+thread and shows its ``Feedback``. A scan is never dropped, and never processed before the
+one ahead of it has been answered, however busy the screen is.
+
+Several consoles share one database: every 0.5 s the app reads ``db.change_token()`` (a
+cheap counter) and, when it moved, tells the current screen to read its page again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime, timezone, tzinfo
+from functools import partial
+
+from rich.text import Text
+from textual import events, work
+from textual.app import App
+from textual.binding import Binding
+from textual.keys import _character_to_key
+from textual.reactive import reactive
+from textual.timer import Timer
+
+from warehouse_tui.config import Settings
+from warehouse_tui.db import Database
+from warehouse_tui.scanning.devices import scanner_specs, serial_specs
+from warehouse_tui.scanning.wedge import WedgeDetector, WedgeResult
+from warehouse_tui.ui.messages import DatabaseChanged, ScannerState, ScanReceived
+
+log = logging.getLogger(__name__)
+
+SCREEN_CODES = {"%HOME": "home", "%PICK": "pick", "%PACK": "pack", "%LABEL": "label", "%RETURNS": "returns",
+                "%LOOKUP": "lookup"}
+FLOW_MODES = ("pick", "pack", "label", "returns")
+POLL_SECONDS = 0.5
+
+
+def screen_code(data: str) -> str | None:
+    return SCREEN_CODES.get(data.strip().upper())
+
+
+def _modes() -> dict:
+    from warehouse_tui.ui.flow import LabelScreen, PackScreen, PickScreen, ReturnsScreen
+    from warehouse_tui.ui.home import HomeScreen
+    from warehouse_tui.ui.lookup import LookupScreen
+
+    return {"home": HomeScreen, "pick": PickScreen, "pack": PackScreen, "label": LabelScreen,
+            "returns": ReturnsScreen, "lookup": LookupScreen}
+
+
+class WarehouseApp(App[int]):
+    CSS_PATH = "app.tcss"
+    TITLE = "warehouse"
+    ENABLE_COMMAND_PALETTE = True
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (60, "-normal"), (120, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (20, "-tall"), (40, "-huge")]
+    BINDINGS = [
+        Binding("f1", "screen('home')", "Home"),
+        Binding("f2", "screen('pick')", "Pick"),
+        Binding("f3", "screen('pack')", "Pack"),
+        Binding("f4", "screen('label')", "Label"),
+        Binding("f5", "screen('returns')", "Returns"),
+        Binding("f6", "screen('lookup')", "Lookup"),
+        Binding("ctrl+q", "quit", "Quit", priority=True),
+    ]
+
+    status_version = reactive(0)
+
+    def __init__(self, db: Database, settings: Settings, *, printer=None, scale=None,
+                 now: Callable[[], datetime] | None = None, tz: tzinfo | None = None,
+                 clock: Callable[[], float] = time.monotonic, blink: bool = True,
+                 poll_seconds: float = POLL_SECONDS, start: str = "home") -> None:
+        self.MODES = _modes()
+        super().__init__()
+        self.db = db
+        self.settings = settings
+        self.operator: str | None = settings.operator
+        self.printer = printer
+        self.scale = scale
+        self._now = now or (lambda: datetime.now(timezone.utc))
+        self.tz = tz
+        self.clock = clock
+        self.blink = blink
+        self.poll_seconds = poll_seconds
+        self.start_mode = start
+        self.scanners: dict[str, tuple[str, str]] = {}
+        self.printer_state: tuple[str, str] = ("unknown", "")
+        self.sessions: dict[str, object] = {}
+        self._session_lock = threading.Lock()
+        self.answer_lock = threading.Lock()
+        self._scans: asyncio.Queue[tuple[str, str]] = asyncio.Queue()
+        self._stop = threading.Event()
+        self._flush_timer: Timer | None = None
+        self._token: int | None = None
+        self.wedge: WedgeDetector | None = None
+        specs = scanner_specs(settings.scanners)
+        if "keyboard" in specs:
+            self.wedge = WedgeDetector(settings.wedge_gap_ms, settings.wedge_min_length,
+                                       prefix=settings.scanner_prefix or None,
+                                       suffix=settings.scanner_suffix or None)
+            self.scanners["kbd"] = ("connected", "")
+        self.serial_specs = serial_specs(specs)
+        for spec in self.serial_specs:
+            self.scanners[_short_device(spec)] = ("disconnected", "not opened yet")
+
+    # -- time -----------------------------------------------------------------------------
+
+    def now(self) -> datetime:
+        return self._now()
+
+    async def open_order(self, order_id: int) -> None:
+        """Show one order's detail on the lookup screen (from the command palette, home, a scan)."""
+        await self.show("lookup")
+        self.screen.open_order(order_id)
+
+    # -- start and stop -------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        from warehouse_tui.ui.commands import LookupCommands
+
+        self.COMMANDS = self.COMMANDS | {LookupCommands}
+        self.switch_mode(self.start_mode)
+        if not self.operator:
+            from warehouse_tui.ui.login import LoginScreen
+
+            self.push_screen(LoginScreen())
+        self._consume_scans()
+        for spec in self.serial_specs:
+            self._start_serial(spec)
+        if self.poll_seconds:
+            self.set_interval(self.poll_seconds, self._poll)
+
+    def _start_serial(self, spec: str) -> None:
+        from warehouse_tui.scanning.serial_reader import SerialScanner
+
+        name = _short_device(spec)
+        reader = SerialScanner(
+            spec,
+            on_scan=lambda _src, data: self.post_message(ScanReceived(name, data)),
+            on_state=lambda _src, state, reason="": self.post_message(ScannerState(name, state, reason)),
+        )
+        self.run_worker(partial(reader.run, self._stop), thread=True, exit_on_error=False,
+                        name=f"scanner {spec}", group="scanners")
+
+    def on_unmount(self) -> None:
+        self._stop.set()
+
+    async def action_quit(self) -> None:
+        self._stop.set()
+        self.exit(0)
+
+    # -- keyboard wedge -------------------------------------------------------------------
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not event.is_forwarded and self.wedge is not None:
+            result = self.wedge.feed(event.key, event.character, event.time)
+            self._apply_wedge(result)
+            self._arm_flush()
+            if result.consumed:
+                return
+        await super().on_event(event)
+
+    def _apply_wedge(self, result: WedgeResult) -> None:
+        if result.release:
+            target = self.focused or self.screen
+            for ch in result.release:
+                key = "ctrl+right_square_bracket" if ch == "\x1d" else _character_to_key(ch)
+                target._forward_event(events.Key(key, ch))
+        if result.scan:
+            self.post_message(ScanReceived("keyboard", result.scan))
+
+    def _arm_flush(self) -> None:
+        if self._flush_timer is not None:
+            self._flush_timer.stop()
+            self._flush_timer = None
+        deadline = self.wedge.deadline if self.wedge else None
+        if deadline is not None:
+            self._flush_timer = self.set_timer(max(0.001, deadline - self.clock()), self._flush_wedge)
+
+    def _flush_wedge(self) -> None:
+        self._flush_timer = None
+        if self.wedge is None:
+            return
+        self._apply_wedge(self.wedge.flush(self.clock()))
+        self._arm_flush()
+
+    # -- one queue, one consumer ----------------------------------------------------------
+
+    def on_scan_received(self, message: ScanReceived) -> None:
+        self._scans.put_nowait((message.source, message.data))
+
+    async def scans_done(self) -> None:
+        """Wait until every scan received so far has been answered (for tests and scripts)."""
+        await self._scans.join()
+
+    @work(group="scan-consumer", exclusive=True)
+    async def _consume_scans(self) -> None:
+        while True:
+            source, data = await self._scans.get()
+            try:
+                await self._dispatch_scan(source, data)
+            except Exception:  # a bug must not stop the station taking scans
+                log.exception("scan %r from %s", data, source)
+                self.bell()
+                self.notify("that scan could not be handled; see the log", severity="error")
+            finally:
+                self._scans.task_done()
+
+    async def _dispatch_scan(self, source: str, data: str) -> None:
+        code = screen_code(data)
+        if code and self.operator and not getattr(self.screen, "modal_scan", False):
+            await self.show(code)
+            return
+        handler = getattr(self.screen, "handle_scan", None)
+        if handler is not None:
+            await handler(source, data)
+
+    # -- screens --------------------------------------------------------------------------
+
+    async def action_screen(self, name: str) -> None:
+        if not self.operator:
+            self.bell()
+            return
+        await self.show(name)
+
+    async def show(self, name: str) -> None:
+        if self.wedge is not None:
+            self._apply_wedge(self.wedge.drain())
+        if self.current_mode != name:
+            await self.switch_mode(name)
+
+    # -- sessions (created in a thread: they write the station row) ----------------------
+
+    def session(self, mode: str):
+        from warehouse_tui.workflow.stations import open_session
+
+        with self._session_lock:
+            s = self.sessions.get(mode)
+            if s is None:
+                s = open_session(mode, self.db, self.settings, station=self.settings.station,
+                                 operator=self.operator,
+                                 printer=self.printer if mode == "label" else None,
+                                 scale=self.scale if mode == "pack" else None)
+                self.sessions[mode] = s
+            return s
+
+    def log_in(self, name: str) -> None:
+        """Called in a thread once a badge was accepted."""
+        from warehouse_tui.workflow.ledger import record
+
+        with self._session_lock:
+            self.operator = name
+            self.settings.operator = name
+            for s in self.sessions.values():
+                s.operator = name
+        with self.db.write() as s:
+            record(s, "login", station=self.settings.station, operator=name, message=f"{name} logged in")
+
+    # -- devices and the status line ------------------------------------------------------
+
+    def on_scanner_state(self, message: ScannerState) -> None:
+        self.scanners[message.source] = (message.state, message.reason)
+        if message.state != "connected":
+            self.notify(f"scanner {message.source}: {message.reason or message.state}", markup=False,
+                        severity="warning", timeout=4)
+        self.status_version += 1
+
+    def set_printer_state(self, state: str, reason: str = "") -> None:
+        self.printer_state = (state, reason)
+        self.status_version += 1
+
+    def status_text(self, title: str, width: int) -> Text:
+        narrow = width < 60
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append(f" {title} ", style="bold reverse")
+        if narrow:
+            text.append(f" {self.operator or '-'} {self.settings.station}")
+        else:
+            text.append("  station ", style="dim")
+            text.append(self.settings.station)
+            text.append("  operator ", style="dim")
+            text.append(self.operator or "(scan your badge)", style="bold" if self.operator else "yellow")
+        devices = Text(no_wrap=True)
+        if not narrow:
+            devices.append("scanner ", style="dim")
+        for name, (state, _why) in self.scanners.items():
+            devices.append("● ", style="green" if state == "connected" else "bold red")
+            if not narrow:
+                devices.append(f"{name} ")
+        pstate = self.printer_state[0]
+        if self.printer is not None or not narrow:
+            if not narrow:
+                devices.append(" printer ", style="dim")
+            devices.append("●", style={"ok": "green", "failed": "bold red"}.get(pstate, "dim")
+                           if self.printer is not None else "dim")
+        gap = max(1, width - len(text) - len(devices) - 1)
+        text.append(" " * gap)
+        text.append_text(devices)
+        return text
+
+    # -- other stations' work -------------------------------------------------------------
+
+    def _poll(self) -> None:
+        try:
+            token = self.db.change_token()
+        except Exception as exc:  # the database on a network share went away for a moment
+            log.warning("change token: %s", exc)
+            return
+        if token != self._token:
+            first = self._token is None
+            self._token = token
+            if not first:
+                self.screen.post_message(DatabaseChanged(token))
+
+
+def _short_device(spec: str) -> str:
+    base = spec.partition("?")[0]
+    return base.rsplit("/", 1)[-1] or base
+
+
+def open_devices(settings: Settings):
+    """The printer and scale of the settings; a bad spec is reported, not fatal."""
+    printer = scale = None
+    problems = []
+    if settings.printer:
+        from warehouse_tui.documents.printers import open_printer
+
+        try:
+            printer = open_printer(settings.printer)
+        except ValueError as exc:
+            problems.append(str(exc))
+    if settings.scale:
+        from warehouse_tui.scanning.scale import Scale
+
+        try:
+            scale = Scale(settings.scale)
+        except ValueError as exc:
+            problems.append(str(exc))
+    return printer, scale, problems
+
+
+def run_console(db: Database, settings: Settings) -> int:
+    printer, scale, problems = open_devices(settings)
+    app = WarehouseApp(db, settings, printer=printer, scale=scale)
+    for p in problems:
+        app.call_later(app.notify, p, severity="error", timeout=10)
+    try:
+        code = app.run()
+    finally:
+        db.dispose()
+    return int(code or 0)

@@ -1,0 +1,137 @@
+"""Home: the queues, what is late or due today, what needs attention, today's work, the devices."""
+
+from __future__ import annotations
+
+import asyncio
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import Grid
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from warehouse_tui.ui.format import sparkline
+from warehouse_tui.ui.messages import DatabaseChanged, HomeLoaded
+from warehouse_tui.ui.queries import HomeData, home_data
+from warehouse_tui.ui.widgets import KeyBar, StatusBar
+
+QUEUE_ORDER = ["new", "ready", "picking", "picked", "packing", "packed", "labeled", "shipped",
+               "backordered", "short", "on_hold", "cancelled"]
+
+
+class HomeScreen(Screen):
+    def compose(self) -> ComposeResult:
+        yield StatusBar("WAREHOUSE")
+        with Grid(id="home-grid"):
+            yield Static(id="queues", classes="panel")
+            yield Static(id="today", classes="panel")
+            yield Static(id="attention", classes="panel")
+            yield Static(id="devices", classes="panel")
+        yield Footer()
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        for wid, title in (("queues", "Queues"), ("today", "Today"), ("attention", "Needs attention"),
+                           ("devices", "Devices")):
+            self.query_one(f"#{wid}").border_title = title
+        self.watch(self.app, "status_version", lambda _v: self._devices(), init=True)
+        self._load()
+
+    def on_screen_resume(self) -> None:
+        self._load()
+
+    def on_database_changed(self, _message: DatabaseChanged) -> None:
+        self._load()
+
+    @work(thread=True, group="home", exclusive=True)
+    def _load(self) -> None:
+        app = self.app
+        with app.db.session() as s:
+            data = home_data(s, app.now(), station=app.settings.station, operator=app.operator)
+        self.post_message(HomeLoaded(data))
+
+    async def handle_scan(self, source: str, data: str) -> None:
+        """On home a badge logs another operator in; any other scan is looked up."""
+        if data.strip().upper().startswith("OP-") and len(data.strip()) > 3:
+            await asyncio.to_thread(self.app.log_in, data.strip()[3:])
+            self.app.status_version += 1
+            self._load()
+            return
+        await self.app.show("lookup")
+        await self.app.screen.handle_scan(source, data)
+
+    def on_home_loaded(self, message: HomeLoaded) -> None:
+        d: HomeData = message.data
+        narrow = self.app.size.width < 60
+        q = Text(no_wrap=True, overflow="ellipsis")
+        shown = [st for st in QUEUE_ORDER if d.counts.get(st)]
+        for i, st in enumerate(shown):
+            if i:
+                q.append("  " if narrow and i % 2 else "\n")
+            style = "bold red" if st in ("short", "on_hold") else "bold" if st in ("ready", "picked", "packed") else ""
+            q.append(f"{st.replace('_', ' '):<12}", style=style)
+            q.append(f"{d.counts[st]:>5}", style=style)
+        q.append("\n")
+        q.append(f"{'late':<12}{d.late:>5}", style="bold red" if d.late else "dim")
+        q.append("  " if narrow else "\n")
+        q.append(f"{'due today':<12}{d.due_today:>5}", style="yellow" if d.due_today else "dim")
+        self.query_one("#queues", Static).update(q)
+
+        t = Text(no_wrap=True, overflow="ellipsis")
+        for label, today in ((self.app.operator or "-", d.operator), (self.app.settings.station, d.station)):
+            if t:
+                t.append("\n")
+            hours = max(1, len(today.per_hour))
+            t.append(f"{label[:10]:<10} ", style="bold")
+            t.append(f"{today.units} units  {today.orders} orders")
+            if not narrow:
+                t.append(f"  {today.units / hours:.0f}/h  ")
+                t.append(sparkline(today.per_hour[-12:]), style="green")
+            t.append(f"  {today.errors} ✗", style="bold red" if today.errors else "dim")
+        self.query_one("#today", Static).update(t)
+
+        a = Text(no_wrap=True, overflow="ellipsis")
+        for i, e in enumerate(d.exceptions):
+            if i:
+                a.append("\n")
+            kind = "short" if e.status == "short" else "hold"
+            a.append(f"{kind:<6}", style="bold red")
+            a.append(f"{e.display_name:<14} ", style="bold")
+            a.append(e.reason, style="dim")  # a hold reason may come from an import: plain text
+        more = d.exceptions_total - len(d.exceptions)
+        if more > 0:
+            a.append(f"\n… {more} more (F6 lookup)", style="dim")
+        if d.unconfirmed:
+            total = sum(d.unconfirmed.values())
+            per = ", ".join(f"{ch} {n}" for ch, n in sorted(d.unconfirmed.items()))
+            a.append(("\n" if a else "") + f"unconfirmed {total} parcels ({per})", style="yellow")
+        if not a:
+            a.append("nothing", style="dim")
+        self.query_one("#attention", Static).update(a)
+
+    def _devices(self) -> None:
+        app = self.app
+        t = Text(no_wrap=True, overflow="ellipsis")
+        for i, (name, (state, why)) in enumerate(app.scanners.items()):
+            if i:
+                t.append("\n")
+            t.append("● ", style="green" if state == "connected" else "bold red")
+            t.append(f"scanner {name} {state}")
+            if why and state != "connected":
+                t.append(f": {why}", style="dim")
+        if not app.scanners:
+            t.append("no scanner configured", style="yellow")
+        pstate, why = app.printer_state
+        t.append("\n")
+        if app.printer is None:
+            t.append("● printer not configured", style="dim")
+        else:
+            t.append("● ", style={"ok": "green", "failed": "bold red"}.get(pstate, "dim"))
+            t.append(f"printer {app.settings.printer.split(':', 1)[0]} {pstate}")
+            if why:
+                t.append(f": {why}", style="dim")
+        if app.scale is not None:
+            t.append("\n● ", style="dim")
+            t.append("scale configured")
+        self.query_one("#devices", Static).update(t)
