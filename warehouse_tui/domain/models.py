@@ -9,8 +9,11 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import Column, Index, LargeBinary, Text, UniqueConstraint
+from sqlalchemy import Column, Index, LargeBinary, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
+
+
+FAR_FUTURE = datetime(9999, 12, 31, tzinfo=timezone.utc)
 
 
 def utcnow() -> datetime:
@@ -79,7 +82,9 @@ class Order(SQLModel, table=True):
     __tablename__ = "orders"
     __table_args__ = (
         UniqueConstraint("channel", "ref", name="uq_orders_channel_ref"),
-        Index("ix_orders_status_ship_by", "status", "ship_by", "priority"),
+        Index("ix_orders_status_ship_by", "status", "ship_by"),
+        # the queues: priority first, then the earliest ship-by (no ship-by last), then ref
+        Index("ix_orders_queue", "status", text("priority DESC"), "due", "ref"),
     )
     id: int | None = Field(default=None, primary_key=True)
     channel: str = Field(max_length=20)
@@ -91,6 +96,8 @@ class Order(SQLModel, table=True):
     placed_at: datetime | None = None
     ship_by: datetime | None = Field(default=None, index=True)
     priority: int = 0  # higher first, then earliest ship-by
+    # ship_by, or the far future when there is none: the queues sort on it with an index
+    due: datetime = Field(default_factory=lambda: FAR_FUTURE)
     ship_name: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     ship_address1: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     ship_address2: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))

@@ -12,7 +12,7 @@ from sqlmodel import Session, delete, select
 
 from warehouse_tui.channels.base import ImportedOrder, InputRejected
 from warehouse_tui.domain.lifecycle import PICK_STARTED, Status
-from warehouse_tui.domain.models import Allocation, Order, OrderLine, Product, utcnow
+from warehouse_tui.domain.models import FAR_FUTURE, Allocation, Order, OrderLine, Product, utcnow
 from warehouse_tui.workflow.inventory import allocate, release_reservations
 from warehouse_tui.workflow.ledger import record
 from warehouse_tui.workflow.orders import move
@@ -59,6 +59,7 @@ def _header(order: Order, o: ImportedOrder) -> None:
     order.display_name = o.display_name or o.ref
     order.placed_at = _utc(o.placed_at)
     order.ship_by = _utc(o.ship_by)
+    order.due = order.ship_by or FAR_FUTURE
     order.priority = o.priority
     order.ship_name, order.ship_address1, order.ship_address2 = a.name, a.address1, a.address2
     order.ship_city, order.ship_region, order.ship_postal_code = a.city, a.region, a.postal_code

@@ -200,7 +200,7 @@ def allocate_waiting(s: Session, *, station: str | None = None, operator: str | 
     done = []
     waiting = s.exec(
         select(Order).where(Order.status == Status.BACKORDERED)
-        .order_by(Order.priority.desc(), Order.ship_by.is_(None), Order.ship_by, Order.id)
+        .order_by(Order.priority.desc(), Order.due, Order.id)
     ).all()
     for order in waiting:
         if allocate(s, order, station=station, operator=operator):

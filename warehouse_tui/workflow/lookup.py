@@ -81,7 +81,7 @@ def order_list(s: Session, *, status: str | None = None, channel: str | None = N
         q = q.where(Order.status == status)
     if channel:
         q = q.where(Order.channel == channel)
-    q = q.order_by(Order.ship_by.is_(None), Order.ship_by, Order.ref).offset(offset)
+    q = q.order_by(Order.due, Order.ref).offset(offset)
     if limit is not None:
         q = q.limit(limit)
     return [{"ref": r, "display_name": d, "channel": c, "status": st, "ship_by": iso(sb), "ship_name": n}

@@ -73,6 +73,7 @@ def upgrade() -> None:
     sa.Column('placed_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
     sa.Column('ship_by', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
     sa.Column('priority', sa.Integer(), nullable=False),
+    sa.Column('due', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.Column('ship_name', sa.Text(), nullable=False),
     sa.Column('ship_address1', sa.Text(), nullable=False),
     sa.Column('ship_address2', sa.Text(), nullable=False),
@@ -96,7 +97,8 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_orders_ref'), ['ref'], unique=False)
         batch_op.create_index(batch_op.f('ix_orders_ship_by'), ['ship_by'], unique=False)
         batch_op.create_index(batch_op.f('ix_orders_station'), ['station'], unique=False)
-        batch_op.create_index('ix_orders_status_ship_by', ['status', 'ship_by', 'priority'], unique=False)
+        batch_op.create_index('ix_orders_status_ship_by', ['status', 'ship_by'], unique=False)
+        batch_op.create_index('ix_orders_queue', ['status', sa.text('priority DESC'), 'due', 'ref'], unique=False)
         batch_op.create_index(batch_op.f('ix_orders_tote'), ['tote'], unique=False)
 
     op.create_table('products',
@@ -373,6 +375,7 @@ def downgrade() -> None:
     with op.batch_alter_table('orders', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_orders_tote'))
         batch_op.drop_index('ix_orders_status_ship_by')
+        batch_op.drop_index('ix_orders_queue')
         batch_op.drop_index(batch_op.f('ix_orders_station'))
         batch_op.drop_index(batch_op.f('ix_orders_ship_by'))
         batch_op.drop_index(batch_op.f('ix_orders_ref'))

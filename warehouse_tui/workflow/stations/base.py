@@ -119,6 +119,7 @@ class StationSession:
                 row = self._station_row(s)
                 self.state = json.loads(row.state or "{}")
                 meaning = resolve(s, parsed)
+                before = self.current_order_id()
                 outcome = self._dispatch(s, meaning)
                 order = self._current_order(s)
                 record(s, "scan", order=order or meaning.order, station=self.station, operator=self.operator,
@@ -129,6 +130,9 @@ class StationSession:
                 s.add(row)
                 s.flush()
                 exp = self.expectation(s)
+                if exp.order is None and exp.batch_order is None and before:
+                    # the scan finished the order in hand: say what became of it
+                    exp.order = s.get(Order, before)
                 fb = self._feedback(parsed.raw, True, outcome.message, exp)
         except (ScanRefused, Refused) as exc:
             return self._refuse(parsed.raw, exc.message)
