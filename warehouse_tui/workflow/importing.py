@@ -191,17 +191,6 @@ def store_orders(s: Session, orders: list[ImportedOrder], *, station: str | None
     return report
 
 
-def read_files(paths: list[Path], channel: str | None = None) -> list[ImportedOrder]:
-    try:
-        from warehouse_tui.channels import registry
-    except ImportError:  # only the generic CSV reader is there
-        from warehouse_tui.channels.csv_generic import READER
-        if channel not in (None, "csv"):
-            raise ValueError(f"unknown channel {channel!r}") from None
-        return READER.read([Path(p) for p in paths])
-    return registry.read_orders([Path(p) for p in paths], channel)
-
-
 def check_skus(s: Session, orders: list[ImportedOrder]) -> None:
     """The generic CSV is the seller's own file: an unknown SKU is a mistake in it, refused whole."""
     skus = {ln.sku for o in orders for ln in o.lines}
@@ -215,13 +204,14 @@ def check_skus(s: Session, orders: list[ImportedOrder]) -> None:
 
 
 def import_files(db, paths: list[Path], channel: str | None = None, **who) -> ImportReport:
-    orders = read_files(paths, channel)  # raises InputRejected before anything is written
+    """Read every file first (a rejected file raises InputRejected before anything is written),
+    then store all their orders in one transaction."""
+    from warehouse_tui.channels import registry
+
+    paths = [Path(p) for p in paths]
+    channel = channel or registry.detect_channel(paths)
+    orders = registry.read_orders(paths, channel)
     with db.write() as s:
-        if orders and all(o.source and _is_generic(o) for o in orders):
+        if channel == "csv":
             check_skus(s, orders)
         return store_orders(s, orders, **who)
-
-
-def _is_generic(o: ImportedOrder) -> bool:
-    return bool(o.lines) and all(ln.source for ln in o.lines) and o.extra.get("format") is None and \
-        o.source.endswith(tuple(f":{n}" for n in range(10))) and "csv" in o.source.rsplit(":", 1)[0].lower()
