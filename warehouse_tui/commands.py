@@ -247,13 +247,17 @@ def cmd_db(args, settings: Settings) -> int:
 
 
 def cmd_serve(args, settings: Settings) -> int:
-    if shutil.which("textual-serve") is None:
-        try:
-            import textual_serve  # noqa: F401
-        except ImportError:
-            raise Usage("serve needs the textual-serve package: pip install textual-serve") from None
+    import shlex
+
     from textual_serve.server import Server
 
-    cmd = f"{sys.executable} -m warehouse_tui --db {settings.db} --station {settings.station}"
-    Server(cmd, host=args.host, port=args.port).serve()
+    db = _db(settings)  # fail here, not in the browser, when the database cannot be opened
+    db.dispose()
+    parts = [sys.executable, "-m", "warehouse_tui", "--db", settings.db, "--station", settings.station]
+    if settings.config:
+        parts += ["--config", settings.config]
+    if settings.operator:
+        parts += ["--operator", settings.operator]
+    err(f"serving the console on http://{args.host}:{args.port}")
+    Server(shlex.join(parts), host=args.host, port=args.port, title="warehouse-tui").serve()
     return 0
