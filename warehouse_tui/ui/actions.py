@@ -49,6 +49,11 @@ def hold(db, order_id: int, reason: str, *, station: str, operator: str | None) 
         return hold_order(s, s.get(Order, order_id), reason, station=station, operator=operator)
 
 
+def operator_known(db, name: str) -> bool:
+    with db.session() as s:
+        return operator_role(s, name) is not None
+
+
 def is_supervisor(db, name: str | None) -> bool:
     if not name:
         return False

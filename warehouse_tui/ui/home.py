@@ -7,7 +7,7 @@ import asyncio
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.containers import Grid
+from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
@@ -23,11 +23,13 @@ QUEUE_ORDER = ["new", "ready", "picking", "picked", "packing", "packed", "labele
 class HomeScreen(Screen):
     def compose(self) -> ComposeResult:
         yield StatusBar("WAREHOUSE")
-        with Grid(id="home-grid"):
-            yield Static(id="queues", classes="panel")
-            yield Static(id="today", classes="panel")
-            yield Static(id="attention", classes="panel")
-            yield Static(id="devices", classes="panel")
+        with Horizontal(id="home-body"):
+            with Vertical(id="home-left"):
+                yield Static(id="queues", classes="panel")
+                yield Static(id="devices", classes="panel")
+            with Vertical(id="home-right"):
+                yield Static(id="today", classes="panel")
+                yield Static(id="attention", classes="panel")
         yield Footer()
         yield KeyBar()
 
@@ -54,7 +56,14 @@ class HomeScreen(Screen):
     async def handle_scan(self, source: str, data: str) -> None:
         """On home a badge logs another operator in; any other scan is looked up."""
         if data.strip().upper().startswith("OP-") and len(data.strip()) > 3:
-            await asyncio.to_thread(self.app.log_in, data.strip()[3:])
+            from warehouse_tui.ui.actions import operator_known
+
+            name = data.strip()[3:]
+            if not await asyncio.to_thread(operator_known, self.app.db, name):
+                self.app.bell()
+                self.notify(f"unknown badge {data.strip()[:40]}", severity="error", markup=False)
+                return
+            await asyncio.to_thread(self.app.log_in, name)
             self.app.status_version += 1
             self._load()
             return
@@ -117,7 +126,7 @@ class HomeScreen(Screen):
             if i:
                 t.append("\n")
             t.append("● ", style="green" if state == "connected" else "bold red")
-            t.append(f"scanner {name} {state}")
+            t.append(f"{name} {state}")
             if why and state != "connected":
                 t.append(f": {why}", style="dim")
         if not app.scanners:

@@ -38,6 +38,11 @@ class LoginScreen(Screen):
             parsed, reason = None, exc.message
         else:
             reason = f"{parsed.text[:40]} is not a badge"
+        if parsed is not None and parsed.kind is Kind.BADGE:
+            from warehouse_tui.ui.actions import operator_known
+
+            if not await asyncio.to_thread(operator_known, self.app.db, parsed.value):
+                parsed, reason = None, f"unknown badge {data.strip()[:40]}"
         if parsed is None or parsed.kind is not Kind.BADGE:
             self.app.bell()
             self.query_one(Instruction).show(reason, "then: scan your badge (OP-...)", refused=True)

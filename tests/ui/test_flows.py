@@ -1,0 +1,251 @@
+"""The flows as an operator works them: scans in, what the screen says, what the database holds."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from sqlmodel import select
+
+from tests.ui.conftest import FIXED_NOW, Keyboard, screen_text, settle
+from warehouse_tui.channels.base import Address, ImportedLine, ImportedOrder
+from warehouse_tui.domain.models import Event, Order, Return
+from warehouse_tui.ui.commands import LookupCommands
+from warehouse_tui.ui.dialogs import BadgeDialog, TextDialog
+from warehouse_tui.ui.login import LoginScreen
+from warehouse_tui.ui.widgets import Instruction, QueueView
+from warehouse_tui.workflow.importing import store_orders
+from warehouse_tui.workflow.queues import queue_page
+from warehouse_tui.workflow.stations import open_session
+
+
+def get(db, oid: int) -> Order:
+    with db.session() as s:
+        return s.get(Order, oid)
+
+
+def first_ready_id(db) -> int:
+    with db.session() as s:
+        return queue_page(s, "pick", limit=1)[0].id
+
+
+async def scan(kb: Keyboard, pilot, code: str):
+    kb.scan(code)
+    await settle(pilot)
+    return getattr(pilot.app.screen, "feedback", None)
+
+
+async def test_an_order_from_pick_to_return(app_factory, db, tmp_path):
+    app = app_factory(start="pick")
+    async with app.run_test(size=(80, 24)) as pilot:
+        kb = Keyboard(app)
+        await settle(pilot)
+        assert "SCAN AN ORDER" in screen_text(app)
+        fb = await scan(kb, pilot, "%NEXT")
+        oid = app.session("pick").current_order_id()
+        assert get(db, oid).status == "picking"
+        text = screen_text(app)
+        assert fb.bin in text and fb.sku in text  # what to scan next, in the instruction
+        while fb.expect in ("bin", "item"):
+            fb = await scan(kb, pilot, fb.bin if fb.expect == "bin" else fb.sku)
+            assert fb.ok, fb.message
+        assert fb.expect == "tote"
+        await scan(kb, pilot, "TOTE-UI1")
+        assert get(db, oid).status == "picked"
+
+        await scan(kb, pilot, "%PACK")
+        assert app.current_mode == "pack"
+        fb = await scan(kb, pilot, "TOTE-UI1")
+        assert get(db, oid).status == "packing"
+        assert "LEFT TO VERIFY" in screen_text(app)
+        while fb.expect == "item":
+            fb = await scan(kb, pilot, fb.sku)
+        fb = await scan(kb, pilot, "%DONE")
+        assert fb.ok, fb.message
+        assert get(db, oid).status == "packed"
+
+        await scan(kb, pilot, "%LABEL")
+        fb = await scan(kb, pilot, f"ORD-{oid}")
+        assert fb.ok, fb.message
+        numbers = fb.tracking_numbers or [fb.tracking_number]
+        assert numbers and all(numbers)
+        assert list((tmp_path / "printed").iterdir())
+        assert app.printer_state[0] == "ok"
+        for n in numbers:
+            fb = await scan(kb, pilot, n)
+            assert fb.ok, fb.message
+        assert get(db, oid).status == "shipped"
+
+        await scan(kb, pilot, "%RETURNS")
+        fb = await scan(kb, pilot, numbers[0])
+        assert fb.ok and fb.expect == "item", fb.message
+        view = app.screen.view
+        fb = await scan(kb, pilot, view.lines[0].sku)
+        assert fb.expect == "condition"
+        assert "RESTOCK" in screen_text(app)
+        await scan(kb, pilot, "%RESTOCK")
+        fb = await scan(kb, pilot, "%DONE")
+        assert fb.ok, fb.message
+        with db.session() as s:
+            r = s.exec(select(Return).where(Return.order_id == oid)).one()
+            assert r.status == "closed"
+
+
+async def test_a_refused_scan_rings_and_turns_red(app_factory, db):
+    app = app_factory(start="pick")
+    bells = []
+    app.bell = lambda: bells.append(1)
+    async with app.run_test(size=(40, 16)) as pilot:
+        kb = Keyboard(app)
+        await settle(pilot)
+        await scan(kb, pilot, "%NEXT")
+        fb = await scan(kb, pilot, "TOTE-999")  # a bin is asked for
+        assert not fb.ok
+        instruction = app.screen.query_one(Instruction)
+        assert instruction.has_class("-refused")
+        assert bells == [1]
+        assert "TOTE-999 is not" in screen_text(app)
+        good = await scan(kb, pilot, fb.bin)
+        assert good.ok and not instruction.has_class("-refused")
+        assert bells == [1]  # a good scan is quiet
+
+
+async def test_another_station_claiming_an_order_takes_it_off_this_queue(app_factory, db):
+    app = app_factory(start="pick", poll_seconds=0.2)
+    oid = first_ready_id(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(QueueView)
+        assert str(oid) in [k.value for k in table.rows]
+        other = open_session("pick", db, app.settings, station="PICK-9", operator="bob")
+        fb = await asyncio.to_thread(other.handle, f"ORD-{oid}")
+        assert fb.ok
+        loop = asyncio.get_running_loop()
+        start = loop.time()
+        while str(oid) in [k.value for k in table.rows]:
+            assert loop.time() - start < 1.0, "still queued a second later"
+            await pilot.pause(0.05)
+
+
+def add_order(db, ref: str, buyer: str) -> int:
+    order = ImportedOrder(
+        channel="csv", ref=ref, display_name=ref, placed_at=FIXED_NOW - timedelta(hours=1),
+        ship_by=FIXED_NOW - timedelta(days=3),  # the earliest of all: first in the queue
+        ship_to=Address(name=buyer, address1="[b]1 Markup Lane", city="[i]Testville", postal_code="1",
+                        country="US"),
+        buyer_name=buyer, lines=[ImportedLine(line_id="1", sku="MUG-BLU", title="[blink]mug", quantity=1)],
+        source="test")
+    with db.write() as s:
+        store_orders(s, [order], station="TEST", operator="bob")
+    with db.session() as s:
+        return s.exec(select(Order.id).where(Order.ref == ref)).one()
+
+
+async def test_marketplace_text_is_shown_as_it_is_and_does_nothing(app_factory, db):
+    buyer = "[@click=app.quit]Bob[/]"
+    oid = add_order(db, "EVIL-1", buyer)
+    app = app_factory(start="pick")
+    async with app.run_test(size=(120, 30)) as pilot:
+        kb = Keyboard(app)
+        await settle(pilot)
+        assert buyer in screen_text(app)
+        await scan(kb, pilot, f"ORD-{oid}")
+        text = screen_text(app)
+        assert buyer in text and "[i]Testville" in text
+        await pilot.press("f6")
+        await settle(pilot)
+        await scan(kb, pilot, "EVIL-1")
+        text = screen_text(app)
+        assert buyer in text and "[b]1 Markup Lane" in text
+        await pilot.click("#detail")  # a click on the name must not run its "action"
+        await settle(pilot)
+        assert app.is_running
+        await app.show("lookup")
+        await scan(kb, pilot, "[red]x")
+        assert "[red]x" in screen_text(app)
+
+
+async def test_lookup_note_hold_and_release_with_a_supervisor_badge(app_factory, db):
+    oid = first_ready_id(db)
+    app = app_factory(start="lookup")  # alice is an operator, not a supervisor
+    async with app.run_test(size=(80, 24)) as pilot:
+        kb = Keyboard(app)
+        await settle(pilot)
+        await scan(kb, pilot, f"ORD-{oid}")
+        assert app.screen.order_id == oid
+        await pilot.press("f7")
+        await settle(pilot)
+        assert isinstance(app.screen, TextDialog)
+        await pilot.press(*"call buyer", "enter")
+        await settle(pilot)
+        await pilot.press("f9")
+        await settle(pilot)
+        await pilot.press(*"damaged box", "enter")
+        await settle(pilot)
+        assert get(db, oid).status == "on_hold"
+        assert "damaged box" in screen_text(app)
+        await pilot.press("f10")
+        await settle(pilot)
+        assert isinstance(app.screen, BadgeDialog)
+        kb.scan("OP-alice")  # not a supervisor: the dialog stays, the release is refused
+        await settle(pilot)
+        assert get(db, oid).status == "on_hold"
+        await pilot.press("escape")
+        await pilot.press("f10")
+        await settle(pilot)
+        kb.scan("OP-bob")
+        await settle(pilot)
+        assert get(db, oid).status == "ready"
+        with db.session() as s:
+            kinds = {(e.type, e.operator, e.message) for e in s.exec(select(Event).where(Event.order_id == oid))}
+        assert ("note", "alice", "call buyer") in kinds
+        assert any(t == "status" and op == "bob" for t, op, _m in kinds)
+
+
+async def test_log_in_by_badge(app_factory, db):
+    app = app_factory(operator=None)
+    bells = []
+    app.bell = lambda: bells.append(1)
+    async with app.run_test(size=(40, 16)) as pilot:
+        kb = Keyboard(app)
+        await settle(pilot)
+        assert isinstance(app.screen, LoginScreen)
+        await pilot.press("f2")
+        await settle(pilot)
+        assert isinstance(app.screen, LoginScreen) and bells == [1]
+        kb.scan("OP-nobody")
+        await settle(pilot)
+        assert isinstance(app.screen, LoginScreen) and "unknown badge" in screen_text(app)
+        kb.scan("OP-bob")
+        await settle(pilot)
+        assert not isinstance(app.screen, LoginScreen)
+        assert app.operator == "bob" and "bob" in screen_text(app)
+        with db.session() as s:
+            assert s.exec(select(Event).where(Event.type == "login", Event.operator == "bob")).first()
+        kb.scan("%PICK")
+        await settle(pilot)
+        assert app.current_mode == "pick"
+
+
+async def test_command_palette_finds_orders(app_factory, db):
+    oid = first_ready_id(db)
+    name = get(db, oid).display_name
+    app = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        provider = LookupCommands(app.screen)
+        hits = [h async for h in provider.search(name)]
+        order_hits = [h for h in hits if h.text and h.text.startswith("Order")]
+        assert order_hits and order_hits[0].text == f"Order {name}"
+        await order_hits[0].command()
+        await settle(pilot)
+        assert app.current_mode == "lookup" and app.screen.order_id == oid
+
+
+async def test_home_shows_queues_attention_and_today(app_factory, db):
+    app = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        text = screen_text(app)
+        for word in ("Queues", "ready", "Needs attention", "short", "hold", "Today", "alice", "Devices"):
+            assert word in text, word
