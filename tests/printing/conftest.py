@@ -10,7 +10,17 @@ import threading
 
 import pytest
 
-from tests.core.conftest import ORDERS, STOCK, db, db_path, labels, settings, stocked, warehouse, write  # noqa: F401
+from tests.core.conftest import (  # noqa: F401
+    ORDERS,
+    STOCK,
+    db,
+    db_path,
+    labels,
+    settings,
+    stocked,
+    warehouse,
+    write,
+)
 from warehouse_tui.workflow.stations import open_session
 
 CONFIG = """
@@ -48,7 +58,7 @@ class Listener:
         while not self._stop.is_set():
             try:
                 conn, _ = self.sock.accept()
-            except (TimeoutError, socket.timeout):
+            except TimeoutError:
                 continue
             except OSError:
                 return
@@ -80,8 +90,8 @@ def closed_port() -> int:
     return port
 
 
-def pick(db, settings, ref, tote):
-    p = open_session("pick", db, settings, station="PICK-1")
+def pick(database, conf, ref, tote):
+    p = open_session("pick", database, conf, station="PICK-1")
     fb = p.handle(ref)
     while fb.expect in ("bin", "item"):
         fb = p.handle(fb.bin if fb.expect == "bin" else fb.sku)
@@ -90,9 +100,9 @@ def pick(db, settings, ref, tote):
     assert fb.ok and fb.expect == "order", fb
 
 
-def pack(db, settings, tote, boxes_after=(), **kw):
+def pack(database, conf, tote, boxes_after=(), **kw):
     """Pack the tote's order; ``boxes_after``: after how many units to close a parcel in BOX-S."""
-    k = open_session("pack", db, settings, station="PACK-1", **kw)
+    k = open_session("pack", database, conf, station="PACK-1", **kw)
     fb = k.handle(tote)
     assert fb.ok, fb
     n = 0
@@ -108,15 +118,15 @@ def pack(db, settings, tote, boxes_after=(), **kw):
     return fb
 
 
-def packed(db, settings, ref, tote, **kw):
-    pick(db, settings, ref, tote)
-    return pack(db, settings, tote, **kw)
+def packed(database, conf, ref, tote, **kw):
+    pick(database, conf, ref, tote)
+    return pack(database, conf, tote, **kw)
 
 
-def ship(db, settings, ref, tote, **kw):
+def ship(database, conf, ref, tote, **kw):
     """Pick, pack and label the order, then scan every label: the tracking numbers."""
-    packed(db, settings, ref, tote, **kw)
-    lb = open_session("label", db, settings, station="LABEL-1")
+    packed(database, conf, ref, tote, **kw)
+    lb = open_session("label", database, conf, station="LABEL-1")
     fb = lb.handle(ref)
     assert fb.ok and fb.expect == "label", fb
     numbers = fb.tracking_numbers or [fb.tracking_number]
@@ -130,14 +140,14 @@ def ship(db, settings, ref, tote, **kw):
 def run(*args, env=None, stdin: bytes | str | None = None, check=True, cwd=None) -> subprocess.CompletedProcess:
     data = stdin.encode() if isinstance(stdin, str) else stdin
     p = subprocess.run([sys.executable, "-m", "warehouse_tui", *map(str, args)], input=data,
-                       capture_output=True, env=env, timeout=120, cwd=cwd)
+                       capture_output=True, env=env, timeout=120, cwd=cwd, check=False)
     if check and p.returncode != 0:
         raise AssertionError(f"exit {p.returncode}: {p.stderr.decode()}")
     return p
 
 
 @pytest.fixture
-def cli_env(tmp_path, db_path, settings):  # noqa: F811
+def cli_env(tmp_path, db_path):  # noqa: F811
     """The same database file as ``db``, a UPS-only config, labels to a folder."""
     env = dict(os.environ)
     env["WAREHOUSE_DB"] = str(db_path)

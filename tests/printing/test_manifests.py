@@ -11,8 +11,15 @@ import sys
 from sqlmodel import select
 
 from tests.documents.doc_helpers import pdf_barcodes, pdf_text
-from tests.printing.conftest import run, ship, packed
-from warehouse_tui.domain.models import Counter, Document, Event, Manifest, Order, Parcel
+from tests.printing.conftest import packed, run, ship
+from warehouse_tui.domain.models import (
+    Counter,
+    Document,
+    Event,
+    Manifest,
+    Order,
+    Parcel,
+)
 from warehouse_tui.workflow.stations import open_session
 
 
@@ -140,3 +147,18 @@ def test_a_label_on_a_manifest_cannot_be_voided(warehouse, settings, cli_env, tm
     with warehouse.session() as s:
         assert s.exec(select(Order).where(Order.ref == "BAR-1001")).one().status == "shipped"
     assert parcels(warehouse)[number].status == "verified"
+
+
+def test_a_manifest_that_does_not_print_is_not_closed(warehouse, settings, cli_env, tmp_path):
+    from tests.printing.conftest import closed_port
+
+    (number,) = ship(warehouse, settings, "BAR-1001", "TOTE-1")
+    p = run("manifest", "close", "--carrier", "ups", "--printer", f"tcp://127.0.0.1:{closed_port()}",
+            env=cli_env, check=False, cwd=tmp_path)
+    assert p.returncode == 1 and b"manifest not closed" in p.stderr and b"connection refused" in p.stderr
+    assert manifests(warehouse) == [] and parcels(warehouse)[number].manifest_id is None
+    with warehouse.session() as s:
+        assert s.exec(select(Document).where(Document.kind == "manifest")).all() == []
+    assert not list(tmp_path.glob("manifest-*"))
+    p = run("print", "commands", "--printer", f"tcp://127.0.0.1:{closed_port()}", env=cli_env, check=False)
+    assert p.returncode == 1 and b"connection refused" in p.stderr
