@@ -50,9 +50,9 @@ def _open_devices(settings: Settings):
 
 
 def run_station(db, settings: Settings, mode: str) -> int:
-    printer, scale = _open_devices(settings) if mode in ("label", "pack") else (None, None)
-    if mode == "pack":
-        printer = None
+    printer, scale = _open_devices(settings)
+    if mode != "pack":
+        scale = None
     session = open_session(mode, db, settings, printer=printer, scale=scale)
     first = session.prompt()
     log.info("station %s, %s: %s", session.station, mode, first.instruction)

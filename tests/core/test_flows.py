@@ -253,3 +253,30 @@ def test_batch_pick_into_totes(warehouse, settings):
     assert detail(warehouse, "BAR-1001")["status"] == "picked"
     assert detail(warehouse, "BAR-1002")["status"] == "picked"
     assert detail(warehouse, "BAR-1002")["tote"] == "TOTE-B"
+
+
+def test_no_carrier_configured_takes_bought_labels(warehouse, settings):
+    settings.carriers = {}
+    p = session("pick", warehouse, settings)
+    pick_all(p, p.handle("BAR-1002"))
+    p.handle("TOTE-1")
+    k = session("pack", warehouse, settings)
+    k.handle("TOTE-1")
+    k.handle("4006381333931")
+    k.handle("BOX-S")  # two parcels
+    k.handle("4006381333931")
+    k.handle("%DONE")
+    lb = session("label", warehouse, settings)
+    fb = lb.handle("BAR-1002")
+    assert fb.ok and fb.expect == "label" and "carrier label" in fb.instruction
+    fb = lb.handle("1Z999AA10123456785")  # one digit off: the check digit is wrong
+    assert not fb.ok
+    fb = lb.handle("1Z999AA10123456784")
+    assert fb.ok and fb.status == "labeled" and fb.tracking_number == "1Z999AA10123456784"
+    fb = lb.handle("1Z999AA10123456784")  # recorded already: the second parcel does not get it too
+    assert fb.ok and "verified already" in fb.message and fb.status == "labeled"
+    fb = lb.handle("9400111899223197428497")  # a USPS label for the second parcel
+    assert fb.ok and fb.status == "shipped"
+    parcels = detail(warehouse, "BAR-1002")["parcels"]
+    assert [(x["carrier"], x["tracking_number"]) for x in parcels] == [
+        ("ups", "1Z999AA10123456784"), ("usps", "9400111899223197428497")]
