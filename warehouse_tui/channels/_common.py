@@ -67,7 +67,8 @@ def load_json(path: Path) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as e:
         message = f"not valid JSON: {e.msg}"
-        if not text.rstrip().endswith(("}", "]")):
+        end = len(text.rstrip())
+        if e.pos >= end or e.msg.startswith("Unterminated string") or not text.rstrip().endswith(("}", "]")):
             message += " (the file ends early: truncated?)"
         raise InputRejected(path, f"line {e.lineno} column {e.colno}", message) from None
 
@@ -283,6 +284,13 @@ def text(value: Any) -> str:
 
 def join(*parts: Any, sep: str = ", ") -> str:
     return sep.join(p for p in (text(x) for x in parts) if p)
+
+
+def hold_without_address(order: ImportedOrder, reason: str = "no shipping address") -> None:
+    """An order with something to send and nowhere to send it waits for a person."""
+    if order.lines and not order.cancelled and not order.skip_reason and not order.ship_to.address1 \
+            and reason not in order.hold_reasons:
+        order.hold_reasons.append(reason)
 
 
 def keep_latest(orders: Iterable[tuple[ImportedOrder, Any]]) -> list[ImportedOrder]:

@@ -30,8 +30,9 @@ CARRIER_CODES: dict[str, MarketplaceCarrier] = {
                                "https://tools.usps.com/go/TrackConfirmAction?tLabels={}"),
     "fedex": MarketplaceCarrier("FedEx", "FedEx", "FedEx", "fedex", "FedEx",
                                 "https://www.fedex.com/fedextrack/?trknbr={}"),
-    "dhl": MarketplaceCarrier("DHL Express", "DHL", "DHL", "dhl", "DHL Express",
-                              "https://www.dhl.com/global-en/home/tracking/tracking-express.html?submit=1&tracking-id={}"),
+    "dhl": MarketplaceCarrier(
+        "DHL Express", "DHL", "DHL", "dhl", "DHL Express",
+        "https://www.dhl.com/global-en/home/tracking/tracking-express.html?submit=1&tracking-id={}"),
     "royalmail": MarketplaceCarrier("Royal Mail", "Royal Mail", "RoyalMail", "royal-mail", "Royal Mail",
                                     "https://www.royalmail.com/track-your-item#/tracking-results/{}"),
     "dpd": MarketplaceCarrier("DPD", "DPD", "DPD", "dpd", "DPD"),

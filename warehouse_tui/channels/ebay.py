@@ -9,8 +9,8 @@ from typing import Any
 
 from warehouse_tui.channels import ebay_report
 from warehouse_tui.channels._common import (
-    decimal_text, join, json_keys, keep_latest, load_json, looks_like_json, parse_time, read_head, text,
-    unit_price, whole,
+    decimal_text, hold_without_address, join, json_keys, keep_latest, load_json, looks_like_json, parse_time,
+    read_head, text, unit_price, whole,
 )
 from warehouse_tui.channels.base import Address, ImportedLine, ImportedOrder, InputRejected, ShipmentConfirmation
 from warehouse_tui.channels.carrier_codes import carrier_for
@@ -92,6 +92,7 @@ def _order(path: Path, o: Any, where: str) -> tuple[ImportedOrder, Any]:
         order.hold_reasons.append("partly shipped already: check the quantities left to ship")
     if not order.lines and not order.cancelled and not order.skip_reason:
         order.skip_reason = "nothing left to ship"
+    hold_without_address(order)
     return order, _time(path, o.get("lastModifiedDate"), where, "lastModifiedDate")
 
 

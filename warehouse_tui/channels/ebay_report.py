@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from warehouse_tui.channels._common import (
-    Table, decimal_text, end_of_day, head_headers, parse_loose, read_table, whole,
+    Table, decimal_text, end_of_day, head_headers, hold_without_address, parse_loose, read_table, whole,
 )
 from warehouse_tui.channels.base import Address, ImportedLine, ImportedOrder, InputRejected
 from warehouse_tui.channels.countries import country_code
@@ -71,10 +71,9 @@ def read(path: Path) -> list[ImportedOrder]:
                 ship_by.setdefault(ref, []).append(by)
     for ref, order in orders.items():
         order.ship_by = min(ship_by.get(ref, []), default=None)
-        if not order.ship_to.address1:
-            order.hold_reasons.append("no shipping address in the report")
         if not order.lines:
             order.skip_reason = "nothing left to ship"
+        hold_without_address(order)
     return list(orders.values())
 
 

@@ -8,13 +8,16 @@ e-mails the buyer: a tracking number is never sent twice for one receipt.
 
 from __future__ import annotations
 
+import os
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
 from warehouse_tui.channels import etsy_csv
-from warehouse_tui.channels._common import epoch, json_keys, keep_latest, load_json, looks_like_json, read_head, text
+from warehouse_tui.channels._common import (
+    epoch, hold_without_address, json_keys, keep_latest, load_json, looks_like_json, read_head, text,
+)
 from warehouse_tui.channels.base import Address, ImportedLine, ImportedOrder, InputRejected, ShipmentConfirmation
 from warehouse_tui.channels.carrier_codes import OTHER, carrier_for
 from warehouse_tui.channels.confirm import CannotConfirm, choose_format, json_lines, parcel_lines, path_part, request
@@ -91,7 +94,7 @@ def _receipt(path: Path, r: Any, where: str, shop_id: Any) -> tuple[ImportedOrde
             country=text(r.get("country_iso")).upper(), email=text(r.get("buyer_email")),
         ),
         buyer_name=text(r.get("name")),
-        extra={k: v for k, v in (("format", "open-api-v3"), ("shop_id", shop_id),
+        extra={k: v for k, v in (("format", "open-api-v3"), ("shop_id", r.get("shop_id") or shop_id),
                                  ("seller_user_id", r.get("seller_user_id")),
                                  ("buyer_user_id", r.get("buyer_user_id"))) if v},
         source=f"{path.name}:{where}",
@@ -115,6 +118,7 @@ def _receipt(path: Path, r: Any, where: str, shop_id: Any) -> tuple[ImportedOrde
     order.ship_by = min(ship_by, default=None)
     if not order.lines and not order.cancelled and not order.skip_reason:
         order.skip_reason = "nothing to ship (digital or already shipped)"
+    hold_without_address(order)
     stamp = r.get("updated_timestamp", r.get("update_timestamp"))
     return order, stamp if isinstance(stamp, int) else None
 
@@ -147,15 +151,16 @@ read = READER.read
 
 def write_confirmations(shipments: list[ShipmentConfirmation], fmt: str | None = None, *,
                         shop_id: int | str | None = None, send_bcc: bool = False) -> str:
-    """JSON Lines of createReceiptShipment requests (form-encoded), one per parcel; the shop id
-    is not in a receipt, so it comes from ``shop_id`` or from the order's extra."""
+    """JSON Lines of createReceiptShipment requests (form-encoded), one per parcel. A receipt does
+    not carry its shop id: it comes from ``shop_id``, the order's extra (a file that had one), or
+    the WAREHOUSE_ETSY_SHOP_ID environment variable."""
     choose_format("etsy", fmt, ("api",))
     out, sent = [], set()
     for s in shipments:
         parcel_lines(s, "etsy")
-        shop = shop_id or s.order_extra.get("shop_id")
+        shop = shop_id or s.order_extra.get("shop_id") or os.environ.get("WAREHOUSE_ETSY_SHOP_ID", "").strip()
         if not shop:
-            raise CannotConfirm(s, "the Etsy shop id is unknown: set it (etsy_shop_id) for the export")
+            raise CannotConfirm(s, "the Etsy shop id is unknown: set WAREHOUSE_ETSY_SHOP_ID")
         key = (s.order_ref, s.tracking_number)
         if key in sent:
             continue  # Etsy would e-mail the buyer again for the same parcel

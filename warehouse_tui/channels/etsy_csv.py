@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from warehouse_tui.channels._common import (
-    Table, decimal_text, head_headers, parse_loose, read_table, whole,
+    Table, decimal_text, head_headers, hold_without_address, parse_loose, read_table, whole,
 )
 from warehouse_tui.channels.base import Address, ImportedLine, ImportedOrder, InputRejected
 from warehouse_tui.channels.countries import country_code
@@ -54,6 +54,7 @@ def read(paths: list[Path]) -> list[ImportedOrder]:
                 order.skip_reason = "no items given: import the Sold Order Items CSV with it"
             elif not order.lines:
                 order.skip_reason = "nothing left to ship"
+        hold_without_address(order)
         out.append(order)
     return out
 

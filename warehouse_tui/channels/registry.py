@@ -7,6 +7,7 @@ fulfillment orders.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
@@ -103,11 +104,12 @@ def read_orders(paths: list[Path], channel: str | None = None) -> list[ImportedO
 
 def write_confirmations(channel: str, shipments: list[ShipmentConfirmation], fmt: str | None = None,
                         **options) -> str:
-    """The confirmation file's text. Options: etsy ``shop_id``, ``send_bcc``; shopify
-    ``notify_customer``. Raises ``confirm.CannotConfirm`` (a ValueError) naming a parcel that
-    cannot be confirmed; nothing is written then."""
+    """The confirmation file's text. Options (a channel takes those it knows): etsy ``shop_id``,
+    ``send_bcc``; shopify ``notify_customer``. Raises ``confirm.CannotConfirm`` (a ValueError)
+    naming a parcel that cannot be confirmed; nothing is written then."""
     try:
         writer = WRITERS[channel.strip().lower()]
     except KeyError:
         raise ValueError(f"no confirmations for channel {channel!r} (known: {', '.join(WRITERS)})") from None
-    return writer(shipments, fmt, **options)
+    known = inspect.signature(writer).parameters
+    return writer(shipments, fmt, **{k: v for k, v in options.items() if k in known and v is not None})

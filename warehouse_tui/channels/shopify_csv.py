@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from warehouse_tui.channels._common import (
-    Table, decimal_text, head_headers, parse_loose, read_table, whole,
+    Table, decimal_text, head_headers, hold_without_address, parse_loose, read_table, whole,
 )
 from warehouse_tui.channels.base import Address, ImportedLine, ImportedOrder, InputRejected
 from warehouse_tui.channels.countries import country_code
@@ -45,6 +45,7 @@ def read(path: Path) -> list[ImportedOrder]:
     for order in orders.values():
         if not order.lines and not order.cancelled:
             order.skip_reason = "nothing left to fulfil"
+        hold_without_address(order)
     return list(orders.values())
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from warehouse_tui.channels._common import decimal_text, join, load_json, parse_time, text, whole
+from warehouse_tui.channels._common import decimal_text, hold_without_address, join, load_json, parse_time, text, whole
 from warehouse_tui.channels.base import Address, ImportedLine, ImportedOrder, InputRejected
 
 OPEN_FULFILLMENT_ORDERS = {"open", "in_progress"}
@@ -81,11 +81,10 @@ def build(o: Any, path: Path, where: str, fos: dict | None) -> tuple[ImportedOrd
     if fos is not None:
         order.extra["fulfillment_order_ids"] = sorted({fl["fulfillment_order_id"] for ln in order.lines
                                                        for fl in ln.extra["fulfillment_order_lines"]})
-    if order.lines and not order.ship_to.address1 and not order.cancelled:
-        order.hold_reasons.append("no shipping address")
     if not order.lines and not order.cancelled:
         order.skip_reason = ("already fulfilled" if text(o.get("fulfillment_status")).lower() == "fulfilled"
                              else "nothing left to fulfil")
+    hold_without_address(order)
     return order, _time(path, o.get("updated_at"), where, "updated_at")
 
 
