@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
+import pytest
+
 from warehouse_tui.channels import shopify
+from warehouse_tui.channels.base import InputRejected
 
 from .helpers import DATA, by_ref
 
@@ -70,6 +73,12 @@ def test_a_fulfillment_order_on_hold_holds_the_order(tmp_path):
     f.write_text(json.dumps(fos), encoding="utf-8")
     o = by_ref(shopify.read([ORDERS, f]))["5500000001"]
     assert any("on hold" in r for r in o.hold_reasons)
+
+
+def test_fulfillment_orders_alone_are_refused():
+    with pytest.raises(InputRejected) as e:
+        shopify.read(FULFILLMENT_ORDERS)
+    assert e.value.where == "record 1, fulfillment_orders[0]" and "order JSON" in e.value.message
 
 
 def test_orders_export_csv_first_row_carries_the_order():

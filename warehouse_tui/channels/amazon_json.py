@@ -49,7 +49,7 @@ def collect(path: Path, doc: Any, found: Found) -> None:
 
 
 def _one(path: Path, d: dict, where: str, found: Found) -> None:
-    if "payload" not in d and d.get("errors"):
+    if not d.get("payload") and d.get("errors"):
         raise InputRejected(path, where, f"the response holds errors, not orders: {_errors(d['errors'])}")
     p = d.get("payload", d)
     if not isinstance(p, dict):
@@ -64,7 +64,8 @@ def _one(path: Path, d: dict, where: str, found: Found) -> None:
     elif "OrderStatus" in p or "PurchaseDate" in p:
         _order(path, p, where, found)
     elif "ShippingAddress" in p:
-        found.addresses[_ref(path, p.get("AmazonOrderId"), where)] = p["ShippingAddress"] or {}
+        a = p["ShippingAddress"]
+        found.addresses[_ref(path, p.get("AmazonOrderId"), where)] = a if isinstance(a, dict) else {}
     elif "BuyerEmail" in p or "BuyerName" in p:
         found.buyers[_ref(path, p.get("AmazonOrderId"), where)] = p
     elif isinstance(d.get("orders"), list):

@@ -78,7 +78,8 @@ def _order(path: Path, o: Any, where: str) -> tuple[ImportedOrder, Any]:
                                  ("sales_record_reference", text(o.get("salesRecordReference")))) if v},
         source=f"{path.name}:{where}",
     )
-    _destination(order, o.get("fulfillmentStartInstructions") or [], bool(o.get("program")))
+    program = o.get("program") if isinstance(o.get("program"), dict) else {}
+    _destination(order, o.get("fulfillmentStartInstructions") or [], bool(program.get("authenticityVerification")))
     _state(order, o)
     ship_by = []
     for i, li in enumerate(o.get("lineItems") or []):
@@ -111,7 +112,7 @@ def _destination(order: ImportedOrder, instructions: list, authenticity: bool) -
     provider's domestic hub, with "Reference #<shipToReferenceId>" just above its street, never to
     finalDestinationAddress (the buyer's home). For Authenticity Guarantee the parcel goes to
     finalDestinationAddress, the authenticator. The address not shipped to is kept in extra."""
-    first = next((i for i in instructions if isinstance(i, dict)), {})
+    first = next((i for i in instructions if isinstance(i, dict)), {}) if isinstance(instructions, list) else {}
     kind = text(first.get("fulfillmentInstructionsType")).upper()
     step = first.get("shippingStep") or {}
     ship_to = _contact(step.get("shipTo") or {})

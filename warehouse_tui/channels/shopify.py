@@ -12,7 +12,7 @@ from typing import Any
 
 from warehouse_tui.channels import shopify_csv, shopify_json
 from warehouse_tui.channels._common import json_keys, keep_latest, looks_like_json, read_head
-from warehouse_tui.channels.base import ConfirmedLine, ImportedOrder, ShipmentConfirmation
+from warehouse_tui.channels.base import ConfirmedLine, ImportedOrder, InputRejected, ShipmentConfirmation
 from warehouse_tui.channels.carrier_codes import OTHER, carrier_for, tracking_url
 from warehouse_tui.channels.confirm import CannotConfirm, choose_format, json_lines, parcel_lines, request
 
@@ -44,6 +44,10 @@ class ShopifyReader:
                 shopify_json.collect(path, found, fulfillment_orders)
             else:
                 orders.extend((o, None) for o in shopify_csv.read(path))
+        if fulfillment_orders and not found:
+            fo, path, where = next(iter(next(iter(fulfillment_orders.values())).values()))
+            raise InputRejected(path, where, "fulfillment orders without their orders: import the order JSON "
+                                             "with them")
         for o, path, where in found:
             key = str(o.get("id")) if isinstance(o, dict) else ""
             fos = fulfillment_orders.get(key)
