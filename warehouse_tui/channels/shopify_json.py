@@ -140,7 +140,9 @@ def _line(path: Path, li: Any, where: str, currency: Any, by_line: dict | None) 
     if li.get("requires_shipping") is False:
         return None
     if "fulfillable_quantity" in li:
-        left = whole(li["fulfillable_quantity"], "fulfillable_quantity", path, where)
+        value = li["fulfillable_quantity"]
+        # after some refunds Shopify reports less than nothing left: nothing is left
+        left = 0 if isinstance(value, int) and value < 0 else whole(value, "fulfillable_quantity", path, where)
     elif text(li.get("fulfillment_status")).lower() == "fulfilled":
         left = 0
     else:
