@@ -74,7 +74,11 @@ def _printer(args, settings):
 
 def cmd_manifest(args, settings) -> int:
     from warehouse_tui.cli import _db
-    from warehouse_tui.workflow.manifests import ManifestError, close_manifest, list_manifests
+    from warehouse_tui.workflow.manifests import (
+        ManifestError,
+        close_manifest,
+        list_manifests,
+    )
 
     db = _db(settings)
     if args.manifest_command == "list":

@@ -12,8 +12,23 @@ from sqlmodel import Session, select
 
 from warehouse_tui.config import Settings
 from warehouse_tui.documents.base import Document as Doc
-from warehouse_tui.documents.base import PickLine, PickListData, PickOrder, PrintError, SlipData, SlipLine
-from warehouse_tui.domain.models import Allocation, Bin, Document, Operator, Order, OrderLine, utcnow
+from warehouse_tui.documents.base import (
+    PickLine,
+    PickListData,
+    PickOrder,
+    PrintError,
+    SlipData,
+    SlipLine,
+)
+from warehouse_tui.domain.models import (
+    Allocation,
+    Bin,
+    Document,
+    Operator,
+    Order,
+    OrderLine,
+    utcnow,
+)
 from warehouse_tui.scanning.grammar import order_barcode
 from warehouse_tui.workflow.labels import ship_to
 from warehouse_tui.workflow.ledger import record
