@@ -137,8 +137,9 @@ def cmd_export(args, settings: Settings) -> int:
             sys.stdout.flush()
 
     try:
+        options = {"shop_id": settings.etsy_shop_id} if args.channel == "etsy" else {}
         count = export_confirmations(db, args.channel, fmt=args.fmt, again=args.again, write=write,
-                                     station=settings.station, operator=settings.operator, log=err)
+                                     station=settings.station, operator=settings.operator, log=err, **options)
     except ConfirmationError as exc:
         err(f"warehouse-tui: {exc}; nothing was written")
         return 1

@@ -58,6 +58,10 @@ class Settings:
     scanner_prefix: str | None = None
     scanner_suffix: str = "enter"
     return_instructions: str = DEFAULT_RETURNS_TEXT
+    print_packing_slip: bool = False  # print the packing slip when an order is packed
+    slip_page: str = "a4"  # a4 | letter | 4x6
+    print_pick_list: bool = False  # print the pick list when a %BATCH starts
+    etsy_shop_id: str | None = None  # Etsy confirmations need the shop's id
 
     @property
     def carrier_order(self) -> list[str]:
@@ -80,12 +84,25 @@ OPTIONS: dict[str, tuple[type, bool]] = {
     "scanner_prefix": (str, False),
     "scanner_suffix": (str, False),
     "return_instructions": (str, False),
+    "print_packing_slip": (bool, False),
+    "slip_page": (str, False),
+    "print_pick_list": (bool, False),
+    "etsy_shop_id": (str, False),
 }
 FILE_KEYS = {"scanners": "scanner"}  # the config file's one list is called "scanners"
 
 
 def _coerce(name: str, value: Any, where: str) -> Any:
     kind, is_list = OPTIONS[name]
+    if kind is bool:
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in ("1", "true", "yes", "on"):
+            return True
+        if text in ("0", "false", "no", "off"):
+            return False
+        raise ConfigError(f"{where}: {name} must be true or false, not {value!r}")
     if is_list:
         if isinstance(value, str):
             value = [v.strip() for v in value.split(",") if v.strip()]

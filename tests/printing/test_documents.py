@@ -99,6 +99,7 @@ def test_pick_list_command_walks_the_bins(warehouse, cli_env, tmp_path):
 
 def test_batch_pick_prints_its_pick_list_when_the_station_has_a_printer(warehouse, settings, tmp_path):
     folder = tmp_path / "pick-printer"
+    settings.print_pick_list = True
     p = open_session("pick", warehouse, settings, station="PICK-1", printer=DirPrinter(f"dir:{folder}", folder))
     fb = p.handle("%BATCH")
     assert fb.ok and "pick list printed" in fb.message and fb.expect == "tote"
@@ -108,6 +109,7 @@ def test_batch_pick_prints_its_pick_list_when_the_station_has_a_printer(warehous
 
 
 def test_batch_pick_without_a_printer_prints_nothing(warehouse, settings):
+    settings.print_pick_list = True
     p = open_session("pick", warehouse, settings, station="PICK-2")
     fb = p.handle("%BATCH")
     assert fb.ok and "pick list" not in fb.message

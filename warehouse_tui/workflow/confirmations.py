@@ -47,7 +47,8 @@ def pending_shipments(s: Session, channel: str, again: bool = False) -> list[Shi
 
 def export_confirmations(db, channel: str, *, fmt: str | None = None, again: bool = False,
                          write: Callable[[str], None], station: str | None = None,
-                         operator: str | None = None, log: Callable[[str], None] = lambda _m: None) -> int:
+                         operator: str | None = None, log: Callable[[str], None] = lambda _m: None,
+                         **options) -> int:
     """Write the confirmations with ``write``; only once that succeeded are they marked confirmed."""
     from warehouse_tui.channels.registry import write_confirmations
 
@@ -61,7 +62,7 @@ def export_confirmations(db, channel: str, *, fmt: str | None = None, again: boo
             continue
         good.append(sh)
     try:
-        text = write_confirmations(channel, good, fmt)
+        text = write_confirmations(channel, good, fmt, **{k: v for k, v in options.items() if v is not None})
     except ValueError as exc:
         raise ConfirmationError(str(exc)) from None
     write(text)

@@ -2,8 +2,8 @@
 or ``failed/`` with the reason beside it.
 
 A file is taken once it has stopped growing between two looks, so a file still being copied in
-is left alone. Amazon's getOrders and getOrderItems responses dropped together are imported
-together, since the one needs the other.
+is left alone. Files of one marketplace dropped together are imported together, since some
+formats come in pairs (Amazon orders and their items, Etsy's Sold Orders and Sold Order Items).
 """
 
 from __future__ import annotations
@@ -36,15 +36,24 @@ def _move(path: Path, folder: Path, note: str) -> Path:
 
 
 def _groups(files: list[Path]) -> list[list[Path]]:
+    """Files of one channel dropped together go in together (Amazon orders with their items,
+    Etsy's two CSVs, Shopify orders with their fulfillment orders); the generic CSV and files
+    no reader knows go one by one."""
     from warehouse_tui.channels.registry import detect_channel
 
-    amazon, rest = [], []
+    by_channel: dict[str, list[Path]] = {}
+    alone = []
     for f in files:
         try:
-            (amazon if detect_channel([f]) == "amazon" and f.suffix.lower() == ".json" else rest).append(f)
+            channel = detect_channel([f])
         except InputRejected:
-            rest.append(f)
-    return ([amazon] if amazon else []) + [[f] for f in rest]
+            alone.append(f)
+            continue
+        if channel == "csv":
+            alone.append(f)
+        else:
+            by_channel.setdefault(channel, []).append(f)
+    return list(by_channel.values()) + [[f] for f in alone]
 
 
 def import_ready(db, folder: Path, seen: dict[Path, tuple[int, float]], *, log: Callable[[str], None],

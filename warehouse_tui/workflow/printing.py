@@ -156,8 +156,8 @@ def next_ready_orders(s: Session, n: int) -> list[Order]:
 
 def pick_list_for_batch(s: Session, settings: Settings, printer, orders: list[Order], *, station: str,
                         operator: str | None) -> str | None:
-    """The batch's pick list when the station has a printer; None when it has none."""
-    if printer is None or not orders:
+    """The batch's pick list when the config asks for it and the station has a printer."""
+    if printer is None or not orders or not getattr(settings, "print_pick_list", False):
         return None
     doc = pick_list(s, orders, title=f"{station} batch {utcnow():%Y-%m-%d %H:%M}")
     return try_send(s, settings, printer, doc, station=station, operator=operator)
