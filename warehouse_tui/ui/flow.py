@@ -97,7 +97,7 @@ class FlowScreen(Screen):
         field = self.query_one(ScanField)
         field.cursor_blink = self.app.blink
         field.focus()
-        self.query_one("#lines").border_title = "Lines"
+        self.query_one("#lines").border_title = "Parcels" if self.mode == "label" else "Lines"
         self.query_one("#scans").border_title = "Last scans"
         self.query_one(Instruction).show("…")
         self._prompt()

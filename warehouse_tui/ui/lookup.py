@@ -114,10 +114,13 @@ class LookupScreen(Screen):
         table = self.query_one("#results", DataTable)
         table.clear(columns=True)
         narrow = self.app.size.width < 60
+        name_w = min(22, max([5] + [len(r[1]) for r in rows]))
         if narrow:
-            table.add_columns("order", "status")
+            columns = (("order", name_w), ("status", 11))
         else:
-            table.add_columns("order", "channel", "status", "ship by", "buyer")
+            columns = (("order", name_w), ("channel", 8), ("status", 11), ("ship by", 17), ("buyer", 20))
+        for label, width in columns:
+            table.add_column(label, width=width)
         now, tz = self.app.now(), self.app.tz
         for oid, name, channel, status, sb, buyer in rows:
             if narrow:

@@ -195,9 +195,14 @@ class QueueView(DataTable):
             self.add_column("order", width=14)
             self.add_column("by", width=6)
             self.add_column("qty", width=3)
-            self.add_column("buyer", width=max(6, self.size.width - 34))
+            self.add_column("buyer", width=max(6, self.app.size.width - 38))
         else:
-            self.add_columns("order", "channel", "ship by", "units", "buyer", "")
+            # widths set here, not measured by the table: the same page always looks the same
+            order_w = min(22, max([5] + [len(r.display_name) for r in rows]))
+            rest = max(10, self.app.size.width - 6 - order_w - 8 - 17 - 8 - 10 - 12)
+            for label, width in (("order", order_w), ("channel", 8), ("ship by", 17), ("units", 8),
+                                 ("buyer", rest), ("", 10)):
+                self.add_column(label, width=width)
         for r in rows:
             note = late_note(r.ship_by, now)
             if r.station:
