@@ -31,7 +31,7 @@ def console(settings: Settings) -> int:
 
 
 def cmd_demo(args, settings: Settings) -> int:
-    from warehouse_tui.demo import seed_demo
+    from warehouse_tui.demo import demo_settings, seed_demo
 
     if args.orders < 1:
         raise Usage("--orders must be at least 1")
@@ -45,12 +45,11 @@ def cmd_demo(args, settings: Settings) -> int:
         for suffix in ("", "-wal", "-shm"):
             Path(url.database + suffix).unlink(missing_ok=True)
     db = _db(settings)
-    seeded = seed_demo(db, orders=args.orders, progress=err)
+    seeded = seed_demo(db, orders=args.orders, progress=err, settings=demo_settings(settings))
     err(f"demo warehouse: {db.url}" + (" (seeded)" if seeded else " (already seeded)"))
     if args.no_console:
         return 0
-    if not settings.operator:
-        settings.operator = None
+    demo_settings(settings)
     from warehouse_tui.ui.app import run_console
 
     return run_console(db, settings)

@@ -158,12 +158,12 @@ def _orders(count: int, skus: list[str], now: datetime) -> list[ImportedOrder]:
 
 
 def seed_demo(db, *, orders: int = 200, progress: Callable[[str], None] = lambda _m: None,
-              settings: Settings | None = None) -> bool:
+              settings: Settings | None = None, now: datetime | None = None) -> bool:
     """Seed an empty database; a database that has products already is left as it is."""
     with db.session() as s:
         if s.exec(select(Product.id).limit(1)).first() is not None:
             return False
-    now = datetime.now(timezone.utc).replace(minute=0, second=0, microsecond=0)
+    now = (now or datetime.now(timezone.utc)).replace(minute=0, second=0, microsecond=0)
     progress("demo: products, bins and stock")
     rows = _products()
     with db.write() as s:

@@ -280,3 +280,23 @@ def test_no_carrier_configured_takes_bought_labels(warehouse, settings):
     parcels = detail(warehouse, "BAR-1002")["parcels"]
     assert [(x["carrier"], x["tracking_number"]) for x in parcels] == [
         ("ups", "1Z999AA10123456784"), ("usps", "9400111899223197428497")]
+
+
+def test_a_gs1_product_scan_finds_a_13_digit_barcode(warehouse, settings):
+    p = session("pick", warehouse, settings)
+    p.handle("BAR-1001")
+    p.handle("A-01-03")
+    fb = p.handle("]C10105012345678900\x1d10LOT7")  # AI 01 (GTIN-14 of the EAN), then a lot
+    assert fb.ok and fb.quantity == 1
+
+
+def test_one_station_keeps_each_flow_in_hand(warehouse, settings):
+    p = session("pick", warehouse, settings)
+    pick_all(p, p.handle("BAR-1002"))
+    p.handle("TOTE-2")
+    p.handle("BAR-1001")  # picking at this station ...
+    k = session("pack", warehouse, settings)
+    assert k.handle("TOTE-2").ok  # ... while packing another order here
+    fb = session("pick", warehouse, settings).prompt()
+    assert fb.order == "BAR-1001" and fb.expect == "bin"
+    assert session("pack", warehouse, settings).prompt().order == "BAR-1002"

@@ -104,7 +104,7 @@ def apply_stock(s: Session, rows: list[StockRow], *, path: Path, station: str | 
     _resequence_bins(s)
     for r in rows:
         p = products[r.sku]
-        for code in r.barcodes:
+        for code in (normalise_barcode(c) for c in r.barcodes):
             bc = s.exec(select(Barcode).where(Barcode.code == code)).first()
             if bc is None:
                 s.add(Barcode(code=code, product_id=p.id))

@@ -62,6 +62,7 @@ class Feedback:
     title: str | None = None
     instruction: str = ""
     screen: str | None = None  # a console screen code (%PICK ...) to switch to
+    order_id: int | None = None  # the order's own id (refs may repeat across channels)
 
     def as_json(self) -> dict[str, Any]:
         d = asdict(self)
@@ -117,14 +118,14 @@ class StationSession:
         try:
             with self.db.write() as s:
                 row = self._station_row(s)
-                self.state = json.loads(row.state or "{}")
+                self.state = self._load(row)
                 meaning = resolve(s, parsed)
                 before = self.current_order_id()
                 outcome = self._dispatch(s, meaning)
                 order = self._current_order(s)
                 record(s, "scan", order=order or meaning.order, station=self.station, operator=self.operator,
                        scan=parsed.raw, ok=True, message=outcome.message, mode=self.mode, **outcome.data)
-                row.state = json.dumps(self.state)
+                self._save(row)
                 row.operator = self.operator
                 row.updated_at = utcnow()
                 s.add(row)
@@ -145,7 +146,8 @@ class StationSession:
     def prompt(self) -> Feedback:
         """What the station expects now, before any scan (on start and on resume)."""
         with self.db.session() as s:
-            self.state = json.loads(self._station_row(s).state or "{}")
+            row = s.exec(select(Station).where(Station.name == self.station)).first()
+            self.state = self._load(row) if row else {}
             exp = self.expectation(s)
             return self._feedback("", True, exp.instruction, exp)
 
@@ -194,6 +196,15 @@ class StationSession:
                message=f"reprinted {doc.kind} to {where}", document=doc.id)
         return Outcome(f"reprinted {doc.kind.replace('_', ' ')}")
 
+    def _load(self, row: Station) -> dict[str, Any]:
+        """This flow's part of the station's state: one station may run every flow in turn."""
+        return dict(json.loads(row.state or "{}").get(self.mode, {}))
+
+    def _save(self, row: Station) -> None:
+        whole = json.loads(row.state or "{}")
+        whole[self.mode] = self.state
+        row.state = json.dumps(whole)
+
     def _station_row(self, s: Session) -> Station:
         row = s.exec(select(Station).where(Station.name == self.station)).first()
         if row is None:
@@ -211,6 +222,7 @@ class StationSession:
         return Feedback(
             scan=scan, ok=ok, message=message,
             order=order.ref if order else None, status=order.status if order else None,
+            order_id=order.id if order else None,
             expect=exp.expect, bin=exp.bin, sku=exp.sku, quantity=exp.quantity, tote=exp.tote,
             title=exp.title, instruction=exp.instruction,
         )
@@ -218,10 +230,10 @@ class StationSession:
     def _refuse(self, scan: str, reason: str) -> Feedback:
         with self.db.write() as s:
             row = self._station_row(s)
-            self.state = json.loads(row.state or "{}")
+            self.state = self._load(row)
             if self.sticky:
                 self.state.update(self.sticky)
-                row.state = json.dumps(self.state)
+                self._save(row)
                 s.add(row)
             exp = self.expectation(s)
             order = exp.batch_order or exp.order
