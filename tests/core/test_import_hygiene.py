@@ -12,6 +12,8 @@ HEADLESS = [
     "warehouse_tui.workflow.importing",
     "warehouse_tui.workflow.confirmations",
     "warehouse_tui.workflow.lookup",
+    "warehouse_tui.workflow.views",
+    "warehouse_tui.workflow.reprint",
     "warehouse_tui.headless",
     "warehouse_tui.commands",
     "warehouse_tui.cli",

@@ -21,7 +21,7 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Static
 
 from warehouse_tui.ui.messages import DatabaseChanged, QueueLoaded
-from warehouse_tui.ui.queries import OrderView, late_in_step, order_id_by_ref, order_view
+from warehouse_tui.workflow.views import OrderView, late_in_step, order_id_by_ref, order_view
 from warehouse_tui.ui.widgets import (Instruction, KeyBar, LastScans, LinesView, OrderBanner, QueueView, ScanField,
                                       ScanLine, StatusBar)
 

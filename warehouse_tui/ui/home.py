@@ -13,7 +13,7 @@ from textual.widgets import Footer, Static
 
 from warehouse_tui.ui.format import sparkline
 from warehouse_tui.ui.messages import DatabaseChanged, HomeLoaded
-from warehouse_tui.ui.queries import HomeData, home_data
+from warehouse_tui.workflow.views import HomeData, home_data
 from warehouse_tui.ui.widgets import KeyBar, StatusBar
 
 QUEUE_ORDER = ["new", "ready", "picking", "picked", "packing", "packed", "labeled", "shipped",
@@ -56,7 +56,7 @@ class HomeScreen(Screen):
     async def handle_scan(self, source: str, data: str) -> None:
         """On home a badge logs another operator in; any other scan is looked up."""
         if data.strip().upper().startswith("OP-") and len(data.strip()) > 3:
-            from warehouse_tui.ui.actions import operator_known
+            from warehouse_tui.workflow.reprint import operator_known
 
             name = data.strip()[3:]
             if not await asyncio.to_thread(operator_known, self.app.db, name):

@@ -39,7 +39,7 @@ class LoginScreen(Screen):
         else:
             reason = f"{parsed.text[:40]} is not a badge"
         if parsed is not None and parsed.kind is Kind.BADGE:
-            from warehouse_tui.ui.actions import operator_known
+            from warehouse_tui.workflow.reprint import operator_known
 
             if not await asyncio.to_thread(operator_known, self.app.db, parsed.value):
                 parsed, reason = None, f"unknown badge {data.strip()[:40]}"

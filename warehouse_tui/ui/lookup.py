@@ -17,7 +17,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
-from warehouse_tui.ui import actions
+from warehouse_tui.workflow import reprint as actions
 from warehouse_tui.ui.dialogs import BadgeDialog, TextDialog
 from warehouse_tui.ui.format import aware, plain, ship_by
 from warehouse_tui.ui.messages import ActionDone, DatabaseChanged, DetailLoaded, SearchResults

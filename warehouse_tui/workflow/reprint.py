@@ -1,14 +1,12 @@
 """What an operator does to an order from its detail: a note, a reprint, a hold, a release.
 
-Plain functions over the database, called in a thread. Notes, holds and releases are the
-workflow's own functions; printing again the documents of one order is here for now (it
-belongs beside ``StationSession._reprint`` in the workflow).
+Plain functions over the database; the console calls them in a thread.
 """
 
 from __future__ import annotations
 
 from warehouse_tui.domain.models import Order
-from warehouse_tui.ui.queries import documents_of, operator_role
+from warehouse_tui.workflow.views import documents_of, operator_role
 
 
 def add_note(db, order_id: int, text: str, *, station: str, operator: str | None) -> str:
