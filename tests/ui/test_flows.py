@@ -249,3 +249,38 @@ async def test_home_shows_queues_attention_and_today(app_factory, db):
         text = screen_text(app)
         for word in ("Queues", "ready", "Needs attention", "short", "hold", "Today", "alice", "Devices"):
             assert word in text, word
+
+
+async def test_the_queue_pages_by_key(app_factory, db):
+    with db.session() as s:
+        from warehouse_tui.domain.models import Product
+
+        skus = [p.sku for p in s.exec(select(Product).order_by(Product.sku))]
+    orders = [ImportedOrder(channel="csv", ref=f"PAGE-{i:03d}", display_name=f"PAGE-{i:03d}",
+                            ship_by=FIXED_NOW + timedelta(minutes=i),
+                            ship_to=Address(name=f"Buyer {i}", address1="1 Lane", city="Leeds", country="GB"),
+                            lines=[ImportedLine(line_id="1", sku=skus[i % len(skus)], title="", quantity=1)])
+              for i in range(45)]
+    with db.write() as s:
+        store_orders(s, orders)
+    with db.session() as s:
+        from warehouse_tui.workflow.queues import queue_length
+
+        total = queue_length(s, "pick")
+        expected = [r.display_name for r in queue_page(s, "pick", limit=total)]
+    assert total > 40
+    app = app_factory(start="pick")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert [r.display_name for r in screen.last_rows] == expected[:20]
+        await pilot.press("pagedown")
+        await settle(pilot)
+        assert [r.display_name for r in screen.last_rows] == expected[20:40]
+        assert "page 2 of" in screen_text(app)
+        await pilot.press("pagedown")
+        await settle(pilot)
+        assert [r.display_name for r in screen.last_rows] == expected[40:60]
+        await pilot.press("pageup")
+        await settle(pilot)
+        assert [r.display_name for r in screen.last_rows] == expected[20:40]

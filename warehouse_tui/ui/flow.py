@@ -73,6 +73,9 @@ class FlowScreen(Screen):
     def __init__(self) -> None:
         super().__init__()
         self.page_offset = 0
+        # where each page starts, by queue key: paging stays as fast deep in a long queue
+        self.page_keys: list[tuple | None] = [None]
+        self.last_rows: list = []
         self.total = 0
         self.feedback = None
         self.view: OrderView | None = None
@@ -179,25 +182,39 @@ class FlowScreen(Screen):
     # -- the queue ------------------------------------------------------------------------
 
     def action_page(self, step: int) -> None:
-        new = max(0, self.page_offset + step * PAGE)
-        if new >= self.total and step > 0:
+        index = self.page_offset // PAGE
+        if step > 0:
+            if not self.last_rows or self.page_offset + PAGE >= self.total:
+                return
+            from warehouse_tui.workflow.queues import queue_key
+
+            del self.page_keys[index + 1:]
+            self.page_keys.append(queue_key(self.last_rows[-1]))
+            index += 1
+        elif index == 0:
             return
-        self.page_offset = new
+        else:
+            index -= 1
+        self.page_offset = index * PAGE
         self._load_queue()
 
     @work(thread=True, group="queue", exclusive=True)
     def _load_queue(self) -> None:
         from warehouse_tui.workflow.queues import queue_length, queue_page
 
+        index = min(self.page_offset // PAGE, len(self.page_keys) - 1)
         with self.app.db.session() as s:
             total = queue_length(s, self.mode)
-            offset = min(self.page_offset, max(0, (total - 1) // PAGE * PAGE))
-            rows = queue_page(s, self.mode, offset=offset, limit=PAGE)
+            rows = queue_page(s, self.mode, after=self.page_keys[index], limit=PAGE) if index else \
+                queue_page(s, self.mode, limit=PAGE)
+            if not rows and index:  # the orders of this page were taken: back to the start
+                index, rows = 0, queue_page(s, self.mode, limit=PAGE)
             late = late_in_step(s, self.mode, self.app.now())
-        self.post_message(QueueLoaded(self.mode, offset, rows, total, late))
+        self.post_message(QueueLoaded(self.mode, index * PAGE, rows, total, late))
 
     def on_queue_loaded(self, message: QueueLoaded) -> None:
         self.page_offset, self.total = message.offset, message.total
+        self.last_rows = message.rows
         table = self.query_one(QueueView)
         narrow = self.app.size.width < 60
         table.show(message.rows, self.app.now(), self.app.tz, narrow=narrow)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Callable
 
-from sqlalchemy import and_, func, or_
+from sqlalchemy import func, tuple_
 from sqlmodel import Session, select
 
 from warehouse_tui.domain.lifecycle import Status
@@ -69,16 +69,20 @@ def queue_page(s: Session, step: str, *, offset: int = 0, limit: int = 20,
     status = STEP_STATUS[step]
     units = (select(func.coalesce(func.sum(OrderLine.quantity), 0))
              .where(OrderLine.order_id == Order.id).correlate(Order).scalar_subquery())
-    q = select(Order.id, Order.ref, Order.display_name, Order.channel, Order.status, Order.ship_by,
-               Order.ship_name, units, Order.station, Order.priority, Order.due).where(Order.status == status)
-    if after is not None:
-        priority, due, ref = after
-        q = q.where(or_(Order.priority < priority,
-                        and_(Order.priority == priority, or_(Order.due > due, and_(Order.due == due, Order.ref > ref)))))
-    q = _by_priority(q)
-    if after is None and offset:
-        q = q.offset(offset)
-    return [QueueRow(*row) for row in s.exec(q.limit(limit)).all()]
+    base = select(Order.id, Order.ref, Order.display_name, Order.channel, Order.status, Order.ship_by,
+                  Order.ship_name, units, Order.station, Order.priority, Order.due).where(Order.status == status)
+    if after is None:
+        q = _by_priority(base)
+        if offset:
+            q = q.offset(offset)
+        return [QueueRow(*row) for row in s.exec(q.limit(limit)).all()]
+    # by key: the rest of this priority, then the lower ones; each part an index range
+    priority, due, ref = after
+    rows = s.exec(_by_priority(base.where(Order.priority == priority, tuple_(Order.due, Order.ref) > (due, ref)))
+                  .limit(limit)).all()
+    if len(rows) < limit:
+        rows += s.exec(_by_priority(base.where(Order.priority < priority)).limit(limit - len(rows))).all()
+    return [QueueRow(*row) for row in rows]
 
 
 def queue_length(s: Session, step: str) -> int:
