@@ -63,6 +63,20 @@ def settings(db_path, labels) -> Settings:
     return s
 
 
+def cli_environment(tmp_path: Path, db_path: Path, config: str, printed: str = "labels") -> dict:
+    """The environment a script would give the commands: database, config, printer, operator."""
+    import os
+
+    env = dict(os.environ)
+    env["WAREHOUSE_DB"] = str(db_path)
+    env["WAREHOUSE_CONFIG"] = str(write(tmp_path / "warehouse.toml", config))
+    env["WAREHOUSE_PRINTER"] = f"dir:{tmp_path / printed}"
+    env["WAREHOUSE_OPERATOR"] = "alice"
+    env["XDG_DATA_HOME"] = str(tmp_path / "xdg")
+    env.pop("WAREHOUSE_STATION", None)
+    return env
+
+
 def write(path: Path, text: str) -> Path:
     path.write_text(text, encoding="utf-8")
     return path

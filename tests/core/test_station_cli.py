@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.core.conftest import ORDERS, STOCK, write
+from tests.core.conftest import ORDERS, STOCK, cli_environment, write
 
 CONFIG = """
 station = "PACK-1"
@@ -43,14 +43,7 @@ def run(*args, env=None, stdin: bytes | str | None = None, check=True) -> subpro
 
 @pytest.fixture
 def cli_env(tmp_path, db_path):
-    env = dict(os.environ)
-    env["WAREHOUSE_DB"] = str(db_path)
-    env["WAREHOUSE_CONFIG"] = str(write(tmp_path / "warehouse.toml", CONFIG))
-    env["WAREHOUSE_PRINTER"] = f"dir:{tmp_path / 'labels'}"
-    env["WAREHOUSE_OPERATOR"] = "alice"
-    env["XDG_DATA_HOME"] = str(tmp_path / "xdg")
-    env.pop("WAREHOUSE_STATION", None)
-    return env
+    return cli_environment(tmp_path, db_path, CONFIG)
 
 
 def station(mode, scans, env, *extra):

@@ -11,6 +11,7 @@ import threading
 import pytest
 
 from tests.core.conftest import (  # noqa: F401
+    cli_environment,
     ORDERS,
     STOCK,
     db,
@@ -149,11 +150,4 @@ def run(*args, env=None, stdin: bytes | str | None = None, check=True, cwd=None)
 @pytest.fixture
 def cli_env(tmp_path, db_path):  # noqa: F811
     """The same database file as ``db``, a UPS-only config, labels to a folder."""
-    env = dict(os.environ)
-    env["WAREHOUSE_DB"] = str(db_path)
-    env["WAREHOUSE_CONFIG"] = str(write(tmp_path / "warehouse.toml", CONFIG))
-    env["WAREHOUSE_PRINTER"] = f"dir:{tmp_path / 'printed'}"
-    env["WAREHOUSE_OPERATOR"] = "alice"
-    env["XDG_DATA_HOME"] = str(tmp_path / "xdg")
-    env.pop("WAREHOUSE_STATION", None)
-    return env
+    return cli_environment(tmp_path, db_path, CONFIG, printed="printed")
