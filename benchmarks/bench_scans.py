@@ -108,6 +108,11 @@ def main() -> None:
 
         deep = queue_page(s, "pick", offset=int(args.orders * 0.9), limit=1)[0]
         report("queue page deep, by key", timed(lambda: queue_page(s, "pick", after=queue_key(deep), limit=20), 50))
+        from warehouse_tui.workflow.queues import late_count, queue_length, status_counts
+
+        report("queue length", timed(lambda: queue_length(s, "pick"), 20))
+        report("status counts (home)", timed(lambda: status_counts(s), 10))
+        report("late count (home)", timed(lambda: late_count(s, datetime.now(timezone.utc)), 10))
     report("change token", timed(db.change_token, 500))
 
 
