@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import queue
+import signal
 import sys
 import threading
 
@@ -20,7 +21,7 @@ log = logging.getLogger("warehouse_tui.station")
 EOF_MARK = object()
 
 
-def _stdin_reader(q: queue.Queue) -> None:
+def _stdin_reader(q: queue.Queue, ends_station: bool) -> None:
     for line in sys.stdin.buffer:
         if line.endswith(b"\n"):
             line = line[:-1]
@@ -28,7 +29,8 @@ def _stdin_reader(q: queue.Queue) -> None:
             line = line[:-1]
         if line.strip():
             q.put(("stdin", line))
-    q.put(EOF_MARK)
+    if ends_station:
+        q.put(EOF_MARK)
 
 
 def _open_devices(settings: Settings):
@@ -69,9 +71,13 @@ def run_station(db, settings: Settings, mode: str) -> int:
         t = threading.Thread(target=reader.run, args=(stop,), daemon=True, name=f"scanner {spec}")
         t.start()
         threads.append(t)
+    # standard input ends the station at its end only when it is the only source: a station
+    # with serial scanners runs (as a service, stdin /dev/null) until it is stopped
     use_stdin = not sys.stdin.isatty() or "keyboard" in settings.scanners or not serial_specs
     if use_stdin:
-        threading.Thread(target=_stdin_reader, args=(q,), daemon=True, name="stdin").start()
+        threading.Thread(target=_stdin_reader, args=(q, not serial_specs), daemon=True, name="stdin").start()
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, lambda *_: q.put(EOF_MARK))
     try:
         while True:
             item = q.get()

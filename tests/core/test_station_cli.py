@@ -198,3 +198,14 @@ def test_two_processes_claim_the_same_order_one_wins(tmp_path, cli_env):
     assert winner in loser["message"]
     events = [e for e in show("BAR-1001", env)["events"] if e["type"] == "status" and e.get("to") == "picking"]
     assert len(events) == 1 and events[0]["station"] == winner
+
+
+def test_db_backup_and_upgrade(tmp_path, cli_env):
+    env = cli_env
+    run("stock", "import", write(tmp_path / "stock.csv", STOCK), env=env)
+    run("db", "upgrade", env=env)  # at the head already: nothing to do, no harm
+    backup = tmp_path / "backup.db"
+    run("db", "backup", backup, env=env)
+    env2 = dict(env, WAREHOUSE_DB=str(backup))
+    assert stock("MUG-BLU", env2)["on_hand"] == 10
+    assert run("db", "backup", backup, env=env, check=False).returncode == 2  # never overwrites
