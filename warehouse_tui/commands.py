@@ -108,7 +108,8 @@ def cmd_import(args, settings: Settings) -> int:
         if not f.is_file():
             raise InputRejected(f, "", "no such file")
     try:
-        report = import_files(db, args.files, args.channel, station=settings.station, operator=settings.operator)
+        report = import_files(db, args.files, args.channel, station=settings.station, operator=settings.operator,
+                              progress=err)
     except ValueError as exc:
         raise Usage(str(exc)) from None
     err(f"imported {', '.join(map(str, args.files))}: {report.summary()}")

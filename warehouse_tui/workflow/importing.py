@@ -7,6 +7,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Callable
 
 from sqlmodel import Session, delete, select
 
@@ -116,12 +117,18 @@ def _cancel(s: Session, order: Order, o: ImportedOrder, report: ImportReport, **
 
 
 def store_orders(s: Session, orders: list[ImportedOrder], *, station: str | None = None,
-                 operator: str | None = None) -> ImportReport:
+                 operator: str | None = None, progress: Callable[[str], None] | None = None) -> ImportReport:
     report = ImportReport()
     who = {"station": station, "operator": operator}
     skus = {ln.sku for o in orders for ln in o.lines}
     products = {p.sku: p for p in s.exec(select(Product).where(Product.sku.in_(skus)))} if skus else {}
-    for o in orders:
+    for n, o in enumerate(orders, start=1):
+        if n % 250 == 0:
+            # keep the unit of work small on long files: what is flushed stays in the transaction
+            s.flush()
+            s.expunge_all()
+            if progress and n % 1000 == 0:
+                progress(f"  {n:,} of {len(orders):,} orders")
         name = o.display_name or o.ref
         order = s.exec(select(Order).where(Order.channel == o.channel, Order.ref == o.ref)).first()
         if o.skip_reason and order is None:
@@ -203,7 +210,8 @@ def check_skus(s: Session, orders: list[ImportedOrder]) -> None:
                                     f"unknown SKU {ln.sku!r} (order {o.ref}): add it to the stock file first")
 
 
-def import_files(db, paths: list[Path], channel: str | None = None, **who) -> ImportReport:
+def import_files(db, paths: list[Path], channel: str | None = None, *,
+                 progress: Callable[[str], None] | None = None, **who) -> ImportReport:
     """Read every file first (a rejected file raises InputRejected before anything is written),
     then store all their orders in one transaction."""
     from warehouse_tui.channels import registry
@@ -214,4 +222,4 @@ def import_files(db, paths: list[Path], channel: str | None = None, **who) -> Im
     with db.write() as s:
         if channel == "csv":
             check_skus(s, orders)
-        return store_orders(s, orders, **who)
+        return store_orders(s, orders, progress=progress, **who)
