@@ -23,10 +23,27 @@ def err(text: str) -> None:
     sys.stderr.flush()
 
 
+def _log_to_file() -> None:
+    """While the console owns the terminal, log lines go to a file, not across the screen."""
+    import logging
+
+    from warehouse_tui.config import data_dir
+
+    path = data_dir() / "warehouse-tui.log"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    root = logging.getLogger()
+    for h in list(root.handlers):
+        root.removeHandler(h)
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+    root.addHandler(handler)
+
+
 def console(settings: Settings) -> int:
     db = _db(settings)
     from warehouse_tui.ui.app import run_console
 
+    _log_to_file()
     return run_console(db, settings)
 
 
@@ -52,6 +69,7 @@ def cmd_demo(args, settings: Settings) -> int:
     demo_settings(settings)
     from warehouse_tui.ui.app import run_console
 
+    _log_to_file()
     return run_console(db, settings)
 
 
