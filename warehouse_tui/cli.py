@@ -107,6 +107,15 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("ref")
     x.add_argument("--repick", action="store_true", help="short order: pick the missing units again")
 
+    sp = cmd("operator", "operators and their badges")
+    opsub = sp.add_subparsers(dest="operator_command", metavar="ACTION", required=True)
+    x = opsub.add_parser("add", help="add an operator (or change their role); the badge is OP-<name>")
+    _common(x, top=False)
+    x.add_argument("name")
+    x.add_argument("--role", choices=("operator", "supervisor"), default="operator")
+    x = opsub.add_parser("list", help="the operators")
+    _common(x, top=False)
+
     sp = cmd("station", "a headless station: scans in, one JSON line per scan out")
     sp.add_argument("--mode", required=True, choices=("pick", "pack", "label", "returns"))
 

@@ -48,7 +48,7 @@ def add_parsers(sub, common) -> None:
     x = action(psub, "pick-list", "a pick list of the next ready orders, in walking order of bins")
     x.add_argument("--orders", type=int, metavar="N", default=None, help="how many orders (default: batch_size)")
     x.add_argument("--out", type=Path, metavar="DIR", help="write the PDF to DIR instead of printing it")
-    x = action(psub, "commands", "the sheet of %-command barcodes")
+    x = action(psub, "commands", "the sheet of %%-command barcodes")
     x.add_argument("--badges", action="store_true", help="add every operator's badge")
     x.add_argument("--out", type=Path, metavar="DIR", help="write the PDF to DIR instead of printing it")
 

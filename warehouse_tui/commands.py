@@ -123,6 +123,8 @@ def cmd_import(args, settings: Settings) -> int:
 
     db = _db(settings)
     for f in args.files:
+        if f.is_dir():
+            raise InputRejected(f, "", "is a folder, not a file (for a folder of files use: inbox DIR --once)")
         if not f.is_file():
             raise InputRejected(f, "", "no such file")
     try:
@@ -184,6 +186,12 @@ def cmd_order(args, settings: Settings) -> int:
 
     db = _db(settings)
     if args.order_command == "list":
+        from warehouse_tui.domain.lifecycle import Status
+
+        if args.status and args.status not in {s.value for s in Status}:
+            raise Usage(f"--status must be one of {', '.join(s.value for s in Status)}")
+        if args.channel and args.channel not in ("amazon", "ebay", "etsy", "shopify", "csv"):
+            raise Usage("--channel must be one of amazon, ebay, etsy, shopify, csv")
         with db.session() as s:
             rows = order_list(s, status=args.status, channel=args.channel)
         if args.json:
@@ -198,6 +206,12 @@ def cmd_order(args, settings: Settings) -> int:
         with db.write() as s:
             order = _one_order(s, args.ref)
             if order is None:
+                return 1
+            from warehouse_tui.workflow.supervisor import is_supervisor
+
+            if args.order_command == "release" and not is_supervisor(s, settings.operator):
+                err(f"warehouse-tui: releasing {order.display_name} needs a supervisor: "
+                    "--operator NAME of an operator with the supervisor role")
                 return 1
             try:
                 msg = (hold(s, order, args.reason, station=settings.station, operator=settings.operator)
@@ -228,6 +242,28 @@ def cmd_order(args, settings: Settings) -> int:
     return 0
 
 
+def cmd_operator(args, settings: Settings) -> int:
+    from sqlmodel import select
+
+    from warehouse_tui.domain.models import Operator
+
+    db = _db(settings)
+    if args.operator_command == "add":
+        name = args.name.strip()
+        if not name or any(ch.isspace() for ch in name) or not name.isprintable():
+            raise Usage(f"operator name {args.name!r}: letters, digits and punctuation, no spaces")
+        with db.write() as s:
+            op = s.exec(select(Operator).where(Operator.name == name)).first() or Operator(name=name)
+            op.role = args.role
+            s.add(op)
+        err(f"operator {name} ({args.role}): badge OP-{name}")
+        return 0
+    with db.session() as s:
+        for op in s.exec(select(Operator).order_by(Operator.name)):
+            out(f"{op.name:<20} {op.role:<11} OP-{op.name}")
+    return 0
+
+
 def cmd_station(args, settings: Settings) -> int:
     from warehouse_tui.headless import run_station
 
@@ -255,12 +291,16 @@ def cmd_db(args, settings: Settings) -> int:
     target = args.path
     if target.exists():
         raise Usage(f"{target} exists already")
-    src = sqlite3.connect(db.path)
-    dst = sqlite3.connect(target)
-    with dst:
-        src.backup(dst)
-    src.close()
-    dst.close()
+    try:
+        src = sqlite3.connect(f"file:{db.path}?mode=ro", uri=True)
+        dst = sqlite3.connect(target)
+        with dst:
+            src.backup(dst)
+        src.close()
+        dst.close()
+    except sqlite3.Error as exc:
+        err(f"warehouse-tui: cannot back up to {target}: {exc}")
+        return 1
     err(f"backed up {db.path} to {target}")
     return 0
 

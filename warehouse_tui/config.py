@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import tomllib
@@ -139,6 +140,8 @@ def load_settings(cli: Mapping[str, Any] | None = None, env: Mapping[str, str] |
         name = FILE_KEYS.get(key, key.replace("-", "_"))
         if name in OPTIONS:
             values[name] = _coerce(name, value, f"{path}: {key}")
+        elif key not in ("ship_from", "carriers", "config"):
+            logging.getLogger("warehouse_tui").warning("%s: unknown key %r ignored", path, key)
     for name in OPTIONS:
         var = f"WAREHOUSE_{name.upper()}"
         if env.get(var):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import queue
 import signal
 import sys
@@ -74,8 +75,10 @@ def run_station(db, settings: Settings, mode: str) -> int:
     # standard input ends the station at its end only when it is the only source: a station
     # with serial scanners runs (as a service, stdin /dev/null) until it is stopped
     use_stdin = not sys.stdin.isatty() or "keyboard" in settings.scanners or not serial_specs
+    reader = None
     if use_stdin:
-        threading.Thread(target=_stdin_reader, args=(q, not serial_specs), daemon=True, name="stdin").start()
+        reader = threading.Thread(target=_stdin_reader, args=(q, not serial_specs), daemon=True, name="stdin")
+        reader.start()
     for sig in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, lambda *_: q.put(EOF_MARK))
     try:
@@ -94,4 +97,9 @@ def run_station(db, settings: Settings, mode: str) -> int:
         for t in threads:
             t.join(timeout=1)
         db.dispose()
+    if reader is not None and reader.is_alive():
+        # a thread still blocked reading standard input would make interpreter shutdown abort
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
     return 0

@@ -108,7 +108,8 @@ def test_pack_label_verify_and_return(warehouse, settings, labels):
 
     k = session("pack", warehouse, settings)
     fb = k.handle("TOTE-01")
-    assert fb.ok and fb.status == "packing" and (fb.expect, fb.quantity) == ("item", 3)
+    assert fb.ok and fb.status == "packing" and (fb.expect, fb.sku, fb.quantity) == ("item", "MUG-BLU", 2)
+    assert "3 left to verify" in fb.instruction
     assert not k.handle("%DONE").ok  # units still to verify
     assert k.handle("TEE-M-BLK-ALT").ok
     fb = k.handle("00012345678905")
@@ -300,3 +301,12 @@ def test_one_station_keeps_each_flow_in_hand(warehouse, settings):
     fb = session("pick", warehouse, settings).prompt()
     assert fb.order == "BAR-1001" and fb.expect == "bin"
     assert session("pack", warehouse, settings).prompt().order == "BAR-1002"
+
+
+def test_batch_instruction_says_which_tote_the_next_unit_goes_in(warehouse, settings):
+    p = session("pick", warehouse, settings)
+    p.handle("%BATCH")
+    p.handle("TOTE-A")
+    p.handle("TOTE-B")
+    fb = p.handle("A-01-03")
+    assert fb.expect == "item" and "BAR-1001" in fb.instruction and "TOTE-A" in fb.instruction

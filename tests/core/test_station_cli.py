@@ -209,3 +209,44 @@ def test_db_backup_and_upgrade(tmp_path, cli_env):
     env2 = dict(env, WAREHOUSE_DB=str(backup))
     assert stock("MUG-BLU", env2)["on_hand"] == 10
     assert run("db", "backup", backup, env=env, check=False).returncode == 2  # never overwrites
+
+
+def test_supervisor_hold_and_release(tmp_path, cli_env):
+    env = cli_env
+    run("stock", "import", write(tmp_path / "stock.csv", STOCK), env=env)
+    run("import", write(tmp_path / "orders.csv", ORDERS), env=env)
+    assert stock("MUG-BLU", env)["reserved"] == 2
+    run("order", "hold", "BAR-1001", "--reason", "address to check", env=env)
+    assert show("BAR-1001", env)["status"] == "on_hold"
+    assert stock("MUG-BLU", env)["reserved"] == 0  # a held order reserves nothing
+    p = run("order", "release", "BAR-1001", env=env, check=False)  # alice is no supervisor
+    assert p.returncode == 1 and b"supervisor" in p.stderr
+    run("operator", "add", "bob", "--role", "supervisor", env=env)
+    assert b"OP-bob" in run("operator", "list", env=env).stdout
+    run("order", "release", "BAR-1001", "--operator", "bob", env=env)
+    assert show("BAR-1001", env)["status"] == "ready" and stock("MUG-BLU", env)["reserved"] == 2
+
+
+def test_every_scan_is_in_its_orders_events(tmp_path, cli_env):
+    env = cli_env
+    run("stock", "import", write(tmp_path / "stock.csv", STOCK), env=env)
+    run("import", write(tmp_path / "orders.csv", ORDERS), env=env)
+    station("pick", ["BAR-1001"], env, "--station", "PICK-A")
+    station("pick", ["BAR-1001"], env, "--station", "PICK-B")  # refused: PICK-A has it
+    station("pick", ["%CANCEL", "BAR-1001", "A-01-03", "MUG-BLU", "MUG-BLU", "A-02-01", "TEE-M-BLK", "TOTE-5"],
+            env, "--station", "PICK-A")
+    scans = [(e["scan"], e["ok"], e["station"]) for e in show("BAR-1001", env)["events"] if e["type"] == "scan"]
+    assert ("BAR-1001", False, "PICK-B") in scans
+    assert ("%CANCEL", True, "PICK-A") in scans and ("TOTE-5", True, "PICK-A") in scans
+    assert len(scans) == 10
+
+
+def test_helps_and_refusals_of_the_commands(tmp_path, cli_env):
+    env = cli_env
+    for cmd in (["--help"], ["print", "--help"], ["station", "--help"], ["export", "confirmations", "--help"]):
+        assert run(*cmd, env=env).returncode == 0
+    assert run("order", "list", "--status", "bogus", env=env, check=False).returncode == 2
+    p = run("db", "backup", tmp_path / "no" / "such" / "dir.db", env=env, check=False)
+    assert p.returncode == 1 and b"cannot back up" in p.stderr
+    p = run("import", tmp_path, env=env, check=False)
+    assert p.returncode == 1 and b"folder" in p.stderr

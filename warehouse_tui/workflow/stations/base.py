@@ -93,6 +93,7 @@ class StationSession:
         self.state: dict[str, Any] = {}
         # state a refused scan still keeps (e.g. "the same scan again accepts it")
         self.sticky: dict[str, Any] = {}
+        self._named_order: int | None = None
         with db.write() as s:
             row = self._station_row(s)
             row.mode = self.mode
@@ -106,6 +107,7 @@ class StationSession:
 
     def handle(self, raw: str | bytes) -> Feedback:
         self.sticky = {}
+        self._named_order: int | None = None
         if isinstance(raw, str):
             try:
                 raw.encode("utf-8")
@@ -119,11 +121,13 @@ class StationSession:
             with self.db.write() as s:
                 row = self._station_row(s)
                 self.state = self._load(row)
-                meaning = resolve(s, parsed)
                 before = self.current_order_id()
+                meaning = resolve(s, parsed)
+                self._named_order = meaning.order.id if meaning.order is not None else before
                 outcome = self._dispatch(s, meaning)
                 order = self._current_order(s)
-                record(s, "scan", order=order or meaning.order, station=self.station, operator=self.operator,
+                record(s, "scan", order=order or meaning.order or before, station=self.station,
+                       operator=self.operator,
                        scan=parsed.raw, ok=True, message=outcome.message, mode=self.mode, **outcome.data)
                 self._save(row)
                 row.operator = self.operator
@@ -237,8 +241,9 @@ class StationSession:
                 s.add(row)
             exp = self.expectation(s)
             order = exp.batch_order or exp.order
-            record(s, "scan", order=order, station=self.station, operator=self.operator,
-                   scan=scan, ok=False, message=reason, mode=self.mode)
+            # a refused scan belongs to the order in hand, or else to the order it named
+            record(s, "scan", order=order or getattr(self, "_named_order", None), station=self.station,
+                   operator=self.operator, scan=scan, ok=False, message=reason, mode=self.mode)
             return self._feedback(scan, False, f"{reason}; {exp.instruction}", exp)
 
 

@@ -83,7 +83,7 @@ class PackSession(StationSession):
         if left:
             ln = next(ln for ln in lines if ln.picked > ln.packed)
             return Expect("item", f"scan units: {left} left to verify", order=order, sku=ln.sku, title=ln.title,
-                          quantity=left, tote=order.tote)
+                          quantity=ln.picked - ln.packed, tote=order.tote)
         box = suggest_box(s, parcel) if parcel else None
         hint = f", or %DONE for {box.code}" if box else ""
         return Expect("box", f"scan a box{hint}", order=order, tote=order.tote, quantity=0)

@@ -114,8 +114,10 @@ class PickSession(StationSession):
         common = dict(order=t.order, bin=t.bin.code, sku=t.product.sku, title=t.product.title, quantity=qty,
                       tote=t.order.tote if batch else None, batch_order=t.order if batch else None)
         if self.state.get("bin_id") == t.bin.id:
-            where = f" into {t.order.tote}" if batch else ""
-            return Expect("item", f"take {qty} x {t.product.sku} from {t.bin.code}{where}", **common)
+            if batch:
+                return Expect("item", f"take {qty} x {t.product.sku} from {t.bin.code}, one at a time "
+                                      f"(next for {t.order.display_name}, {t.order.tote})", **common)
+            return Expect("item", f"take {qty} x {t.product.sku} from {t.bin.code}", **common)
         return Expect("bin", f"go to bin {t.bin.code}", **common)
 
     # -- scans ----------------------------------------------------------------------------
