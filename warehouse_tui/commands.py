@@ -306,17 +306,9 @@ def cmd_db(args, settings: Settings) -> int:
 
 
 def cmd_serve(args, settings: Settings) -> int:
-    import shlex
-
-    from textual_serve.server import Server
-
     db = _db(settings)  # fail here, not in the browser, when the database cannot be opened
     db.dispose()
-    parts = [sys.executable, "-m", "warehouse_tui", "--db", settings.db, "--station", settings.station]
-    if settings.config:
-        parts += ["--config", settings.config]
-    if settings.operator:
-        parts += ["--operator", settings.operator]
+    from warehouse_tui.ui.serve import serve
+
     err(f"serving the console on http://{args.host}:{args.port}")
-    Server(shlex.join(parts), host=args.host, port=args.port, title="warehouse-tui").serve()
-    return 0
+    return serve(settings, args.host, args.port)
