@@ -8,6 +8,7 @@ counter's row, so no number is issued twice.
 
 from __future__ import annotations
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from warehouse_tui.carriers import CARRIERS, ups_tracking_number, usps_barcode_data, usps_tracking_number
@@ -24,7 +25,12 @@ class LabelError(Exception):
 def next_serial(s: Session, name: str) -> int:
     counter = s.exec(select(Counter).where(Counter.name == name).with_for_update()).first()
     if counter is None:
-        counter = Counter(name=name, value=0)
+        try:  # a first number: two stations may create the row at once where writes overlap
+            with s.begin_nested():
+                s.add(Counter(name=name, value=0))
+        except IntegrityError:
+            pass
+        counter = s.exec(select(Counter).where(Counter.name == name).with_for_update()).one()
     counter.value += 1
     s.add(counter)
     s.flush()
