@@ -8,37 +8,13 @@ the same name) look to the reader as they do on the floor.
 from __future__ import annotations
 
 import asyncio
-import os
-from pathlib import Path
 
 from sqlmodel import select
 
+from tests.scanning.test_serial import FakeSerialScanner as PlugPty
 from tests.ui.conftest import screen_text, settle
 from warehouse_tui.domain.models import Event, Order
 from warehouse_tui.workflow.queues import queue_page
-
-
-class PlugPty:
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.master: int | None = None
-        self.slave: int | None = None
-
-    def plug(self) -> None:
-        self.master, self.slave = os.openpty()
-        staged = self.path.with_name(self.path.name + ".new")
-        os.symlink(os.ttyname(self.slave), staged)
-        os.replace(staged, self.path)
-
-    def unplug(self) -> None:
-        for fd in (self.master, self.slave):
-            if fd is not None:
-                os.close(fd)
-        self.master = self.slave = None
-        self.path.unlink(missing_ok=True)
-
-    def write(self, data: bytes) -> None:
-        os.write(self.master, data)
 
 
 async def until(pilot, condition, timeout: float = 5.0) -> None:
