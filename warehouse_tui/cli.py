@@ -40,6 +40,13 @@ def _common(parser: argparse.ArgumentParser, top: bool) -> None:
     g.add_argument("--scale", metavar="SPEC", default=d, help="serial scale (?protocol=mt-sics|nci)")
 
 
+def action(parent, name: str, help: str) -> argparse.ArgumentParser:
+    """A sub-command's parser, with the common options."""
+    x = parent.add_parser(name, help=help, description=help)
+    _common(x, top=False)
+    return x
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="warehouse-tui", description="A terminal warehouse console.")
     p.add_argument("--version", action="version", version=f"warehouse-tui {__version__}")
@@ -58,21 +65,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = cmd("stock", "products, barcodes, bins and quantities")
     ssub = sp.add_subparsers(dest="stock_command", metavar="ACTION", required=True)
-    x = ssub.add_parser("import", help="load a stock CSV (sets quantities)")
-    _common(x, top=False)
+    x = action(ssub, "import", "load a stock CSV (sets quantities)")
     x.add_argument("file", type=Path)
-    x = ssub.add_parser("show", help="what a product has where")
-    _common(x, top=False)
+    x = action(ssub, "show", "what a product has where")
     x.add_argument("sku")
     x.add_argument("--json", action="store_true")
 
     sp = cmd("boxes", "box types")
     bsub = sp.add_subparsers(dest="boxes_command", metavar="ACTION", required=True)
-    x = bsub.add_parser("import", help="create or update box types from a CSV")
-    _common(x, top=False)
+    x = action(bsub, "import", "create or update box types from a CSV")
     x.add_argument("file", type=Path)
-    x = bsub.add_parser("list", help="the box types")
-    _common(x, top=False)
+    x = action(bsub, "list", "the box types")
 
     sp = cmd("import", "import order files")
     sp.add_argument("--channel", choices=("amazon", "ebay", "etsy", "shopify", "csv"))
@@ -80,8 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = cmd("export", "export files for the marketplaces")
     esub = sp.add_subparsers(dest="export_command", metavar="WHAT", required=True)
-    x = esub.add_parser("confirmations", help="shipped and not yet confirmed parcels")
-    _common(x, top=False)
+    x = action(esub, "confirmations", "shipped and not yet confirmed parcels")
     x.add_argument("--channel", required=True, choices=("amazon", "ebay", "etsy", "shopify"))
     x.add_argument("--out", type=Path, help="file to write (default: standard output)")
     x.add_argument("--again", action="store_true", help="repeat parcels confirmed before")
@@ -89,32 +91,26 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = cmd("order", "look at orders")
     osub = sp.add_subparsers(dest="order_command", metavar="ACTION", required=True)
-    x = osub.add_parser("show", help="one order: channel id, display name or tracking number")
-    _common(x, top=False)
+    x = action(osub, "show", "one order: channel id, display name or tracking number")
     x.add_argument("ref")
     x.add_argument("--json", action="store_true")
-    x = osub.add_parser("list", help="orders by ship-by")
-    _common(x, top=False)
+    x = action(osub, "list", "orders by ship-by")
     x.add_argument("--status")
     x.add_argument("--channel")
     x.add_argument("--json", action="store_true")
-    x = osub.add_parser("hold", help="put an order on hold")
-    _common(x, top=False)
+    x = action(osub, "hold", "put an order on hold")
     x.add_argument("ref")
     x.add_argument("--reason", default="held by a supervisor")
-    x = osub.add_parser("release", help="release an order from hold (or a short order to packing)")
-    _common(x, top=False)
+    x = action(osub, "release", "release an order from hold (or a short order to packing)")
     x.add_argument("ref")
     x.add_argument("--repick", action="store_true", help="short order: pick the missing units again")
 
     sp = cmd("operator", "operators and their badges")
     opsub = sp.add_subparsers(dest="operator_command", metavar="ACTION", required=True)
-    x = opsub.add_parser("add", help="add an operator (or change their role); the badge is OP-<name>")
-    _common(x, top=False)
+    x = action(opsub, "add", "add an operator (or change their role); the badge is OP-<name>")
     x.add_argument("name")
     x.add_argument("--role", choices=("operator", "supervisor"), default="operator")
-    x = opsub.add_parser("list", help="the operators")
-    _common(x, top=False)
+    x = action(opsub, "list", "the operators")
 
     sp = cmd("station", "a headless station: scans in, one JSON line per scan out")
     sp.add_argument("--mode", required=True, choices=("pick", "pack", "label", "returns"))
@@ -126,10 +122,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = cmd("db", "schema migrations and backups")
     dsub = sp.add_subparsers(dest="db_command", metavar="ACTION", required=True)
-    x = dsub.add_parser("upgrade", help="bring the schema up to this release")
-    _common(x, top=False)
-    x = dsub.add_parser("backup", help="an online backup (SQLite)")
-    _common(x, top=False)
+    x = action(dsub, "upgrade", "bring the schema up to this release")
+    x = action(dsub, "backup", "an online backup (SQLite)")
     x.add_argument("path", type=Path)
 
     from warehouse_tui import cli_documents

@@ -16,10 +16,7 @@ def add_parsers(sub, common) -> None:
     """Add this module's commands to the top-level subparsers; ``common(parser, top=False)``
     adds the shared options to a parser."""
 
-    def action(parent, name: str, help: str):
-        x = parent.add_parser(name, help=help, description=help)
-        common(x, top=False)
-        return x
+    from warehouse_tui.cli import action
 
     sp = sub.add_parser("manifest", help="end-of-day manifests per carrier",
                         description="end-of-day manifests per carrier")
