@@ -15,14 +15,11 @@ from pathlib import Path
 from warehouse_tui import __version__
 from warehouse_tui.channels.base import InputRejected
 from warehouse_tui.config import ConfigError, Settings, load_settings
+from warehouse_tui.errors import Usage
 
 log = logging.getLogger("warehouse_tui")
 
 COMMON = ("config", "db", "station", "operator", "scanner", "printer", "label_format", "label_dpi", "scale")
-
-
-class Usage(Exception):
-    pass
 
 
 def _common(parser: argparse.ArgumentParser, top: bool) -> None:
@@ -160,15 +157,6 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
-
-
-def _db(settings: Settings, migrate: bool = True):
-    from warehouse_tui.db import DatabaseError, open_database
-
-    try:
-        return open_database(settings.db, migrate=migrate)
-    except DatabaseError as exc:
-        raise Usage(str(exc)) from None
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:

@@ -57,7 +57,7 @@ def _err(text: str) -> None:
 
 
 def _printer(args, settings):
-    from warehouse_tui.cli import Usage
+    from warehouse_tui.errors import Usage
     from warehouse_tui.documents.printers import DirPrinter
     from warehouse_tui.workflow.printing import open_printer
 
@@ -70,7 +70,7 @@ def _printer(args, settings):
 
 
 def cmd_manifest(args, settings) -> int:
-    from warehouse_tui.cli import _db
+    from warehouse_tui.db import open_for as _db
     from warehouse_tui.workflow.manifests import (
         ManifestError,
         close_manifest,
@@ -106,7 +106,7 @@ def cmd_manifest(args, settings) -> int:
 
 
 def cmd_label(args, settings) -> int:
-    from warehouse_tui.cli import _db
+    from warehouse_tui.db import open_for as _db
     from warehouse_tui.workflow.manifests import VoidError, void_label
 
     db = _db(settings)
@@ -121,7 +121,8 @@ def cmd_label(args, settings) -> int:
 
 
 def cmd_print(args, settings) -> int:
-    from warehouse_tui.cli import Usage, _db
+    from warehouse_tui.db import open_for as _db
+    from warehouse_tui.errors import Usage
     from warehouse_tui.documents.base import PrintError
     from warehouse_tui.workflow import printing
 

@@ -10,7 +10,8 @@ import sys
 from pathlib import Path
 
 from warehouse_tui.channels.base import InputRejected
-from warehouse_tui.cli import Usage, _db
+from warehouse_tui.db import open_for as _db
+from warehouse_tui.errors import Usage
 from warehouse_tui.config import Settings
 
 

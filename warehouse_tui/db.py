@@ -130,3 +130,13 @@ def open_database(path_or_url: str | Path, *, migrate: bool = True) -> Database:
         f"{url}: the database is at schema {current}, this release needs {head}: "
         "back it up and run 'warehouse-tui db upgrade'"
     )
+
+
+def open_for(settings, migrate: bool = True) -> Database:
+    """The database the settings name; a missing or older schema is a usage error."""
+    from warehouse_tui.errors import Usage
+
+    try:
+        return open_database(settings.db, migrate=migrate)
+    except DatabaseError as exc:
+        raise Usage(str(exc)) from None

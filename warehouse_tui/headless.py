@@ -42,7 +42,7 @@ def _open_devices(settings: Settings):
         try:
             printer = open_printer(settings.printer)
         except ValueError as exc:
-            from warehouse_tui.cli import Usage
+            from warehouse_tui.errors import Usage
 
             raise Usage(str(exc)) from None
     if settings.scale:

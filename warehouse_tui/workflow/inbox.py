@@ -92,7 +92,7 @@ def watch(db, folder: Path, *, once: bool = False, interval: float = 2.0, settin
           log: Callable[[str], None] = print) -> int:
     folder = Path(folder)
     if not folder.is_dir():
-        from warehouse_tui.cli import Usage
+        from warehouse_tui.errors import Usage
 
         raise Usage(f"{folder} is not a folder")
     (folder / "done").mkdir(exist_ok=True)
