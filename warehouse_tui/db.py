@@ -1,9 +1,11 @@
 """The database: engines, sessions and migrations.
 
-Everything SQLite-specific lives here: WAL mode, foreign keys, the busy timeout, taking the
-write lock at the start of a write transaction (``BEGIN IMMEDIATE``, so two stations never
-deadlock upgrading a read lock) and ``PRAGMA data_version`` for cheap change detection.
-Everything else speaks portable SQLAlchemy, so the same code runs on PostgreSQL.
+Everything engine-specific lives here. SQLite: WAL mode, foreign keys, the busy timeout,
+taking the write lock at the start of a write transaction (``BEGIN IMMEDIATE``, so two
+stations never deadlock upgrading a read lock) and ``PRAGMA data_version`` for cheap change
+detection. PostgreSQL (psycopg 3): READ COMMITTED, every write transaction sends a
+``NOTIFY`` that consoles ``LISTEN`` for. Everything else speaks portable SQLAlchemy; counts
+change in SQL (``SET n = n - 1``) or under row locks, so no engine loses an update.
 """
 
 from __future__ import annotations
@@ -14,11 +16,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from sqlalchemy import event, func, select
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
 
-from warehouse_tui.domain import models
 
 BUSY_TIMEOUT_S = 15
 
@@ -27,11 +28,32 @@ class DatabaseError(Exception):
     pass
 
 
+CHANNEL = "warehouse_changes"  # PostgreSQL: the NOTIFY channel every write transaction signals
+
+
 def to_url(path_or_url: str | Path) -> str:
+    """An SQLAlchemy URL: a plain path is an SQLite file; ``postgresql://`` uses psycopg 3."""
     text = str(path_or_url)
-    if "://" in text:
-        return text
-    return f"sqlite:///{Path(text).expanduser().resolve()}"
+    if "://" not in text:
+        return f"sqlite:///{Path(text).expanduser().resolve()}"
+    for plain in ("postgresql://", "postgres://"):
+        if text.startswith(plain):
+            return "postgresql+psycopg://" + text[len(plain):]
+    return text
+
+
+def is_postgres_url(path_or_url: str | Path) -> bool:
+    return to_url(path_or_url).startswith("postgresql")
+
+
+def _postgres_engine(url: str) -> Engine:
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        raise DatabaseError("PostgreSQL needs psycopg 3: pip install 'warehouse-tui[postgres]'") from None
+    return create_engine(url, pool_pre_ping=True, pool_size=4, max_overflow=8,
+                         isolation_level="READ COMMITTED",
+                         connect_args={"connect_timeout": 10, "application_name": "warehouse-tui"})
 
 
 def _sqlite_engine(url: str, immediate: bool) -> Engine:
@@ -63,9 +85,11 @@ class Database:
             self.read_engine = _sqlite_engine(url, immediate=False)
             self.write_engine = _sqlite_engine(url, immediate=True)
         else:
-            self.read_engine = self.write_engine = create_engine(url, pool_pre_ping=True)
+            self.read_engine = self.write_engine = _postgres_engine(url)
         self._watch_lock = threading.Lock()
         self._watch_conn: sqlite3.Connection | None = None
+        self._listen_conn = None  # PostgreSQL: a connection that LISTENs
+        self._notified = 0
 
     @property
     def path(self) -> str | None:
@@ -81,6 +105,8 @@ class Database:
         with Session(self.write_engine, expire_on_commit=False) as s:
             try:
                 yield s
+                if not self.is_sqlite:  # delivered to listeners when (and only if) this commits
+                    s.execute(text(f"NOTIFY {CHANNEL}"))
                 s.commit()
             except BaseException:
                 s.rollback()
@@ -93,14 +119,52 @@ class Database:
                 if self._watch_conn is None:
                     self._watch_conn = sqlite3.connect(self.path, check_same_thread=False)
                 return int(self._watch_conn.execute("PRAGMA data_version").fetchone()[0])
-        # elsewhere every change writes an event: the ledger's head is the token
-        with self.session() as s:
-            return int(s.execute(select(func.max(models.Event.id))).scalar() or 0)
+        return self._listen()
+
+    def _listen(self) -> int:
+        """PostgreSQL: the number of NOTIFYs seen by a connection that LISTENs (no query runs
+        unless a notification is waiting)."""
+        import psycopg
+
+        with self._watch_lock:
+            if self._listen_conn is None or self._listen_conn.closed:
+                u = make_url(self.url)
+                self._listen_conn = psycopg.connect(
+                    host=u.host or "", port=u.port or 5432, user=u.username or "", password=u.password or "",
+                    dbname=u.database or "", autocommit=True, connect_timeout=10,
+                    application_name="warehouse-tui listen")
+                self._listen_conn.execute(f"LISTEN {CHANNEL}")
+                self._notified += 1  # a new connection may have missed changes
+            for _ in self._listen_conn.notifies(timeout=0):
+                self._notified += 1
+            return self._notified
+
+    def wait_for_change(self, since: int, timeout: float) -> int:
+        """Block until the change token differs from ``since`` (another connection committed
+        a change) or the timeout passes; the token then. PostgreSQL wakes on the NOTIFY;
+        SQLite has no notifications and looks every 0.1 s."""
+        import time
+
+        deadline = time.monotonic() + timeout
+        token = self.change_token()
+        while token == since and time.monotonic() < deadline:
+            if self.is_sqlite:
+                time.sleep(min(0.1, max(0.0, deadline - time.monotonic())))
+            else:
+                with self._watch_lock:
+                    for _ in self._listen_conn.notifies(timeout=max(0.0, deadline - time.monotonic()),
+                                                        stop_after=1):
+                        self._notified += 1
+            token = self.change_token()
+        return token
 
     def dispose(self) -> None:
         if self._watch_conn is not None:
             self._watch_conn.close()
             self._watch_conn = None
+        if self._listen_conn is not None:
+            self._listen_conn.close()
+            self._listen_conn = None
         self.read_engine.dispose()
         if self.write_engine is not self.read_engine:
             self.write_engine.dispose()
@@ -140,3 +204,63 @@ def open_for(settings, migrate: bool = True) -> Database:
         return open_database(settings.db, migrate=migrate)
     except DatabaseError as exc:
         raise Usage(str(exc)) from None
+
+
+# -- when the database cannot take a write ------------------------------------------------
+
+_SQLITE_REASONS = (
+    ("database or disk is full", "the disk is full"),
+    ("readonly database", "the database is read-only"),
+    ("read-only", "the database is read-only"),
+    ("database is locked", "the database is busy"),
+    ("database is busy", "the database is busy"),
+    ("disk i/o error", "the disk cannot be written (I/O error)"),
+    ("unable to open database file", "the database file cannot be opened"),
+)
+# PostgreSQL SQLSTATEs: 53100 disk full, 25006 read-only transaction, 40001/40P01 retry,
+# 53300 too many connections, 57P01/57P03 shutting down, 08xxx connection failures
+_PG_REASONS = {
+    "53100": "the database server's disk is full",
+    "25006": "the database is read-only",
+    "53300": "the database server has too many connections",
+    "57P01": "the database server is shutting down",
+    "57P03": "the database server is starting up",
+    "40001": "two stations changed the same thing at once",
+    "40P01": "two stations changed the same thing at once",
+}
+RETRY_SQLSTATES = {"40001", "40P01"}
+
+
+def storage_problem(exc: BaseException) -> str | None:
+    """A plain reason when ``exc`` means the database cannot take a write just now (full,
+    read-only, busy, away), so a station can say so instead of failing; None otherwise."""
+    from sqlalchemy.exc import DBAPIError
+
+    orig = exc.orig if isinstance(exc, DBAPIError) else exc
+    if isinstance(orig, sqlite3.Error):
+        text = str(orig).lower()
+        for needle, reason in _SQLITE_REASONS:
+            if needle in text:
+                return reason
+        return None
+    state = getattr(orig, "sqlstate", None)
+    if state in _PG_REASONS:
+        return _PG_REASONS[state]
+    if (state or "").startswith("08") or (isinstance(exc, DBAPIError) and exc.connection_invalidated):
+        return "the database server cannot be reached"
+    try:
+        import psycopg
+    except ImportError:  # pragma: no cover - SQLite only
+        return None
+    if isinstance(orig, psycopg.OperationalError):
+        return "the database server cannot be reached"
+    return None
+
+
+def worth_retrying(exc: BaseException) -> bool:
+    """A conflict the database asks us to retry (PostgreSQL serialization or deadlock)."""
+    from sqlalchemy.exc import DBAPIError
+
+    orig = exc.orig if isinstance(exc, DBAPIError) else exc
+    return getattr(orig, "sqlstate", None) in RETRY_SQLSTATES or (
+        isinstance(exc, DBAPIError) and exc.connection_invalidated)

@@ -17,6 +17,7 @@ import threading
 
 from warehouse_tui.config import Settings
 from warehouse_tui.workflow.stations import open_session
+from warehouse_tui.workflow.stations.base import _printable
 
 log = logging.getLogger("warehouse_tui.station")
 EOF_MARK = object()
@@ -87,8 +88,14 @@ def run_station(db, settings: Settings, mode: str) -> int:
             if item is EOF_MARK:
                 break
             _source, data = item
-            fb = session.handle(data)
-            sys.stdout.write(json.dumps(fb.as_json(), ensure_ascii=False) + "\n")
+            try:
+                answer = session.handle(data).as_json()
+            except Exception as exc:  # never die on a scan: say so, log it, take the next one
+                log.exception("station %s: scan failed", session.station)
+                answer = {"scan": _printable(data), "ok": False, "expect": "none", "order": None,
+                          "status": None, "message": f"the scan failed ({type(exc).__name__}); "
+                                                     "nothing was recorded: scan it again"}
+            sys.stdout.write(json.dumps(answer, ensure_ascii=False) + "\n")
             sys.stdout.flush()
     except KeyboardInterrupt:
         pass

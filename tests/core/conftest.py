@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
+from tests import engines
 from warehouse_tui.config import Settings
 from warehouse_tui.db import open_database
 from warehouse_tui.workflow.importing import import_files
@@ -25,19 +25,14 @@ BAR-1001,Zoë Ångström-Łukasz,12 Rue de Rivoli,Paris,75001,FR,TEE-M-BLK,1,202
 BAR-1002,John Doe,1 Cross St.,Canton,48817,US,CANDLE-FIG,2,2026-12-02T17:00:00Z,MI
 """
 
-_TEMPLATE: dict[str, Path] = {}
-
-
 @pytest.fixture
-def db_path(tmp_path_factory, tmp_path) -> Path:
-    """A migrated empty database file (migrated once per run, then copied)."""
-    if "db" not in _TEMPLATE:
-        template = tmp_path_factory.mktemp("template") / "warehouse.db"
-        open_database(template).dispose()
-        _TEMPLATE["db"] = template
-    path = tmp_path / "warehouse.db"
-    shutil.copy(_TEMPLATE["db"], path)
-    return path
+def db_path(tmp_path_factory, tmp_path):
+    """A migrated empty database (migrated once per run, then cloned): an SQLite file, or the
+    URL of a PostgreSQL database of its own when the suite runs on PostgreSQL."""
+    tpl = engines.template("empty", tmp_path_factory, lambda ref: open_database(ref).dispose())
+    ref = engines.clone(tpl, tmp_path)
+    yield ref
+    engines.drop(ref)
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ into each test's own SQLite file, and helpers that type like a scanner or like a
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -11,6 +10,7 @@ from pathlib import Path
 import pytest
 from textual import events
 
+from tests import engines
 from warehouse_tui.config import Settings
 from warehouse_tui.db import open_database
 from warehouse_tui.demo import demo_settings, seed_demo
@@ -43,31 +43,32 @@ def frozen(monkeypatch):
     return FIXED_NOW
 
 
-@pytest.fixture(scope="session")
-def demo_db_file(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
+def _seed(ref) -> None:
     with pytest.MonkeyPatch.context() as mp:
         _freeze(mp)
-        db = open_database(path)
+        db = open_database(ref)
         seed_demo(db, orders=DEMO_ORDERS)
         db.dispose()
-    return path
 
 
-def copy_db(src: Path, dst: Path) -> Path:
-    a, b = sqlite3.connect(src), sqlite3.connect(dst)
-    with b:
-        a.backup(b)
-    a.close()
-    b.close()
-    return dst
+@pytest.fixture(scope="session")
+def demo_db_file(tmp_path_factory):
+    """The demo warehouse, seeded once per run: a file, or a PostgreSQL template database."""
+    return engines.template("demo", tmp_path_factory, _seed)
+
+
+def copy_db(src, dst: Path):
+    """A test's own copy of the demo (a file beside the test, or a PostgreSQL database)."""
+    return engines.clone(src, dst.parent, dst.name)
 
 
 @pytest.fixture
 def db(tmp_path, demo_db_file):
-    database = open_database(copy_db(demo_db_file, tmp_path / "warehouse.db"))
+    ref = copy_db(demo_db_file, tmp_path / "warehouse.db")
+    database = open_database(ref)
     yield database
     database.dispose()
+    engines.drop(ref)
 
 
 def make_settings(db, tmp_path: Path, **kw) -> Settings:

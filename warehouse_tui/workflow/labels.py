@@ -1,13 +1,16 @@
 """Shipping labels: a tracking number from the carrier's sequence, the label, the printer.
 
-The number is drawn inside the caller's write transaction and the label is sent before that
-transaction commits: a label the printer did not take rolls the number back, so no number is
-spent on a label not printed and the sequence has no gaps. Stations serialise on the
+A parcel's number is drawn and committed on the parcel before its label is sent, so a
+station killed between printing and recording can never hand the same number to another
+parcel: started again, it prints the same number for the same parcel. A label the printer
+did not take gives its number back to the sequence when it is still the last one drawn
+(no gap), or else keeps it on the parcel for the next try. Stations serialise on the
 counter's row, so no number is issued twice.
 """
 
 from __future__ import annotations
 
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -23,42 +26,62 @@ class LabelError(Exception):
 
 
 def next_serial(s: Session, name: str) -> int:
-    counter = s.exec(select(Counter).where(Counter.name == name).with_for_update()).first()
-    if counter is None:
+    """The next number of a sequence, counted in the database under the row's lock."""
+    bumped = s.execute(update(Counter).where(Counter.name == name).values(value=Counter.value + 1))
+    if bumped.rowcount != 1:
         try:  # a first number: two stations may create the row at once where writes overlap
             with s.begin_nested():
                 s.add(Counter(name=name, value=0))
         except IntegrityError:
             pass
-        counter = s.exec(select(Counter).where(Counter.name == name).with_for_update()).one()
-    counter.value += 1
-    s.add(counter)
-    s.flush()
-    return counter.value
+        s.execute(update(Counter).where(Counter.name == name).values(value=Counter.value + 1))
+    return int(s.execute(select(Counter.value).where(Counter.name == name)).scalar_one())
 
 
-def issue_tracking(s: Session, settings: Settings, carrier: str, order: Order) -> tuple[str, str, str]:
-    """(tracking number, service, barcode data) for the next parcel of this carrier."""
-    conf = settings.carriers.get(carrier, {})
-    if carrier == "ups":
-        shipper = str(conf.get("shipper_number", "")).upper()
-        service = str(conf.get("service", "03"))
-        if len(shipper) != 6:
-            raise LabelError("carriers.ups.shipper_number must be the 6-character UPS shipper number")
-        n = next_serial(s, f"ups:{shipper}")
-        number = ups_tracking_number(shipper, service, n)
-        return number, service, number
+def give_back(s: Session, name: str, serial: int) -> bool:
+    """Return a number not printed to its sequence, if no one has drawn a later one."""
+    return s.execute(update(Counter).where(Counter.name == name, Counter.value == serial)
+                     .values(value=Counter.value - 1)).rowcount == 1
+
+
+def _ups(settings: Settings) -> tuple[str, str]:
+    conf = settings.carriers.get("ups", {})
+    shipper = str(conf.get("shipper_number", "")).upper()
+    if len(shipper) != 6:
+        raise LabelError("carriers.ups.shipper_number must be the 6-character UPS shipper number")
+    return shipper, str(conf.get("service", "03"))
+
+
+def _usps(settings: Settings, order: Order) -> tuple[str, str, str, str]:
+    conf = settings.carriers.get("usps", {})
+    mid = str(conf.get("mailer_id", ""))
+    stc = str(conf.get("service_type_code", "001"))
+    if not mid.isdigit() or len(mid) not in (6, 9):
+        raise LabelError("carriers.usps.mailer_id must be a 6- or 9-digit Mailer ID")
+    zip_code = "".join(ch for ch in order.ship_postal_code if ch.isdigit())[:9]
+    if len(zip_code) not in (5, 9):
+        raise LabelError(f"USPS needs a 5- or 9-digit ZIP code, not {order.ship_postal_code!r}")
+    return mid, stc, str(conf.get("service", stc)), zip_code
+
+
+def barcode_data(settings: Settings, carrier: str, order: Order, number: str) -> str:
     if carrier == "usps":
-        mid = str(conf.get("mailer_id", ""))
-        stc = str(conf.get("service_type_code", "001"))
-        if not mid.isdigit() or len(mid) not in (6, 9):
-            raise LabelError("carriers.usps.mailer_id must be a 6- or 9-digit Mailer ID")
-        n = next_serial(s, f"usps:{mid}")
-        number = usps_tracking_number(stc, mid, n)
-        zip_code = "".join(ch for ch in order.ship_postal_code if ch.isdigit())[:9]
-        if len(zip_code) not in (5, 9):
-            raise LabelError(f"USPS needs a 5- or 9-digit ZIP code, not {order.ship_postal_code!r}")
-        return number, str(conf.get("service", stc)), usps_barcode_data(zip_code, number)
+        return usps_barcode_data(_usps(settings, order)[3], number)
+    return number
+
+
+def issue_tracking(s: Session, settings: Settings, carrier: str, order: Order) -> tuple[str, str, str, int]:
+    """(tracking number, service, counter name, serial) for the next parcel of this carrier."""
+    if carrier == "ups":
+        shipper, service = _ups(settings)
+        name = f"ups:{shipper}"
+        n = next_serial(s, name)
+        return ups_tracking_number(shipper, service, n), service, name, n
+    if carrier == "usps":
+        mid, stc, service, _zip = _usps(settings, order)
+        name = f"usps:{mid}"
+        n = next_serial(s, name)
+        return usps_tracking_number(stc, mid, n), service, name, n
     raise LabelError(f"labels for carrier {carrier!r} are not printed here: scan a label bought elsewhere")
 
 
@@ -87,20 +110,34 @@ def open_printer(settings: Settings):
 
 def print_label(s: Session, settings: Settings, printer, order: Order, parcel: Parcel, count: int,
                 carrier: str) -> Document:
-    number, service, barcode = issue_tracking(s, settings, carrier, order)
+    """Draw the parcel's number (committed at once), print its label, mark it labeled.
+
+    The caller commits the ``labeled`` state with whatever else it records."""
+    drawn = None
+    if not (parcel.tracking_number and parcel.carrier == carrier and parcel.labeled_at is None):
+        number, service, name, serial = issue_tracking(s, settings, carrier, order)
+        parcel.tracking_number, parcel.carrier, parcel.service = number, carrier, service
+        s.add(parcel)
+        s.commit()  # the number belongs to this parcel before any label shows it
+        drawn = (name, serial)
+    number, service = parcel.tracking_number, parcel.service
     label = LabelData(
         ship_from=settings.ship_from, ship_to=ship_to(order), carrier=carrier,
         carrier_name=CARRIERS[carrier].name if carrier in CARRIERS else carrier.upper(),
         service=service, weight_g=parcel.weight_g, order_ref=order.display_name,
         parcel_seq=parcel.seq, parcel_count=count, tracking_number=number,
-        barcode_type="gs1-128" if carrier == "usps" else "code128", barcode_data=barcode,
+        barcode_type="gs1-128" if carrier == "usps" else "code128",
+        barcode_data=barcode_data(settings, carrier, order, number),
     )
     doc = render(label, settings.label_format, settings.label_dpi)
     try:
         (printer or open_printer(settings)).send(doc)
     except (PrintError, ValueError) as exc:
+        if drawn is not None and give_back(s, *drawn):
+            parcel.tracking_number = parcel.carrier = parcel.service = None
+            s.add(parcel)
+        s.commit()
         raise LabelError(str(exc)) from None
-    parcel.tracking_number, parcel.carrier, parcel.service = number, carrier, service
     parcel.status, parcel.labeled_at = "labeled", utcnow()
     s.add(parcel)
     return doc

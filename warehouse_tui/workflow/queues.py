@@ -32,13 +32,21 @@ def queue_key(row) -> tuple:
 
 def next_ready(s: Session, try_claim: Callable[[Order], bool], status: Status = Status.READY,
                batch: int = 20) -> Order | None:
-    """The first order by priority (earliest ship-by first) that ``try_claim`` wins."""
+    """The first order by priority (earliest ship-by first) that ``try_claim`` wins.
+
+    PostgreSQL: the work-queue pattern, ``FOR UPDATE SKIP LOCKED``: stations claiming at once
+    each lock a different order instead of queueing on the first. SQLite serialises writers,
+    and ``try_claim``'s conditional update decides."""
+    skip_locked = s.get_bind().dialect.name == "postgresql"
     tried: set[int] = set()
     while True:
         q = select(Order).where(Order.status == status, Order.station.is_(None))
         if tried:
             q = q.where(Order.id.not_in(tried))
-        candidates = s.exec(_by_priority(q).limit(batch)).all()
+        q = _by_priority(q).limit(batch)
+        if skip_locked:
+            q = q.with_for_update(skip_locked=True, of=Order)
+        candidates = s.exec(q).all()
         if not candidates:
             return None
         for o in candidates:

@@ -9,17 +9,22 @@ a session started again with the same station name resumes where it was.
 from __future__ import annotations
 
 import json
+import logging
+import time
 from dataclasses import asdict, dataclass, field
 from typing import Any, ClassVar
 
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, select
 
 from warehouse_tui.config import Settings
-from warehouse_tui.db import Database
+from warehouse_tui.db import Database, storage_problem, worth_retrying
 from warehouse_tui.domain.models import Document, Operator, Order, Station, utcnow
 from warehouse_tui.scanning.grammar import ScanRefused, parse_scan
 from warehouse_tui.workflow.ledger import record
 from warehouse_tui.workflow.resolve import Meaning, What, resolve, shorten
+
+log = logging.getLogger("warehouse_tui.station")
 
 SCREEN_CODES = {"HOME", "PICK", "PACK", "LABEL", "RETURNS", "LOOKUP"}
 
@@ -94,18 +99,58 @@ class StationSession:
         # state a refused scan still keeps (e.g. "the same scan again accepts it")
         self.sticky: dict[str, Any] = {}
         self._named_order: int | None = None
-        with db.write() as s:
-            row = self._station_row(s)
-            row.mode = self.mode
-            if self.operator:
-                if s.exec(select(Operator).where(Operator.name == self.operator)).first() is None:
-                    s.add(Operator(name=self.operator))
-                row.operator = self.operator
-            s.add(row)
+        try:
+            with db.write() as s:
+                row = self._station_row(s)
+                row.mode = self.mode
+                if self.operator:
+                    if s.exec(select(Operator).where(Operator.name == self.operator)).first() is None:
+                        s.add(Operator(name=self.operator))
+                    row.operator = self.operator
+                s.add(row)
+        except DBAPIError as exc:
+            why = storage_problem(exc)
+            if why is None:
+                raise
+            # the station still starts: each scan says why it cannot be recorded until it clears
+            log.error("station %s: %s (%s)", self.station, why, exc.orig)
 
     # -- the one entry point -------------------------------------------------------------
 
     def handle(self, raw: str | bytes) -> Feedback:
+        """Answer one scan. A database that cannot take the write (full, read-only, busy,
+        away) gets ``ok: false`` with the reason; nothing of the scan is kept, the order in
+        hand stays in hand, and the same scan works again once the fault clears."""
+        for attempt in range(4):
+            try:
+                return self._handle(raw)
+            except DBAPIError as exc:
+                why = storage_problem(exc)
+                if why is None:
+                    raise
+                if worth_retrying(exc) and attempt < 3:
+                    time.sleep(0.02 * (attempt + 1))
+                    continue
+                log.error("station %s: scan not recorded: %s (%s)", self.station, why, exc.orig)
+                # connections opened while it failed (read-only, dropped) are not reused
+                self.db.write_engine.dispose()
+                return self._unrecorded(raw, why)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _unrecorded(self, raw: str | bytes, why: str) -> Feedback:
+        scan = _printable(raw)
+        try:
+            with self.db.session() as s:
+                row = s.exec(select(Station).where(Station.name == self.station)).first()
+                self.state = self._load(row) if row else {}
+                exp = self.expectation(s)
+        except DBAPIError:
+            self.db.read_engine.dispose()
+            exp = Expect("none", "wait until the database can be reached")
+        return self._feedback(scan, False, f"{why}: the scan was not recorded; scan it again when "
+                                           f"this clears; {exp.instruction}", exp)
+
+    def _handle(self, raw: str | bytes) -> Feedback:
         self.sticky = {}
         self._named_order: int | None = None
         if isinstance(raw, str):
@@ -149,6 +194,16 @@ class StationSession:
 
     def prompt(self) -> Feedback:
         """What the station expects now, before any scan (on start and on resume)."""
+        try:
+            return self._prompt()
+        except DBAPIError as exc:
+            why = storage_problem(exc)
+            if why is None:
+                raise
+            self.db.read_engine.dispose()
+            return self._feedback("", False, why, Expect("order", f"{why}: scans are refused until it clears"))
+
+    def _prompt(self) -> Feedback:
         with self.db.session() as s:
             row = s.exec(select(Station).where(Station.name == self.station)).first()
             self.state = self._load(row) if row else {}

@@ -102,13 +102,12 @@ class LabelSession(StationSession):
         parcels = parcels_of(s, order)
         numbers = []
         for p in parcels:
-            if p.tracking_number:
+            if p.tracking_number and p.labeled_at is not None:
                 numbers.append(p.tracking_number)
                 continue
             try:
                 doc = print_label(s, self.settings, self.printer, order, p, len(parcels), carrier)
             except LabelError as exc:
-                s.rollback()
                 s.execute(update(Order).where(Order.id == order.id).values(station=None))
                 s.commit()
                 self.state = {}
