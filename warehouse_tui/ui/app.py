@@ -31,8 +31,10 @@ to the current screen's ``handle_scan``, which calls the station session's ``han
 thread and shows its ``Feedback``. A scan is never dropped, and never processed before the
 one ahead of it has been answered, however busy the screen is.
 
-Several consoles share one database: every 0.5 s the app reads ``db.change_token()`` (a
-cheap counter) and, when it moved, tells the current screen to read its page again.
+Several consoles share one database. On PostgreSQL a thread waits on ``LISTEN`` (every write
+transaction sends a ``NOTIFY``); on SQLite the app reads ``db.change_token()`` (``PRAGMA
+data_version``, a cheap counter) every 0.5 s. When it moved, the current screen reads its
+page again.
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ from rich.text import Text
 from textual import events, work
 from textual.app import App
 from textual.binding import Binding
+from textual.message import Message
 from textual.keys import _character_to_key
 from textual.reactive import reactive
 from textual.timer import Timer
@@ -159,7 +162,10 @@ class WarehouseApp(App[int]):
         self._consume_scans()
         for spec in self.serial_specs:
             self._start_serial(spec)
-        if self.poll_seconds:
+        if self.poll_seconds and not self.db.is_sqlite:
+            # PostgreSQL tells us: a daemon thread waits on LISTEN and never holds up quitting
+            threading.Thread(target=self._listen, daemon=True, name="database changes").start()
+        elif self.poll_seconds:
             self.set_interval(self.poll_seconds, self._poll)
 
     def _start_serial(self, spec: str) -> None:
@@ -332,6 +338,25 @@ class WarehouseApp(App[int]):
 
     # -- other stations' work -------------------------------------------------------------
 
+    def _listen(self) -> None:
+        token = None
+        while not self._stop.is_set():
+            try:
+                if token is None:
+                    token = self.db.change_token()
+                changed = self.db.wait_for_change(token, 1.0)
+            except Exception as exc:  # the server went away for a moment: try again shortly
+                log.warning("database changes: %s", exc)
+                token = None
+                self._stop.wait(2.0)
+                continue
+            if changed != token:
+                token = changed
+                self.post_message(DatabaseNotified(token))  # thread-safe, never waits
+
+    def on_database_notified(self, message: "DatabaseNotified") -> None:
+        self.screen.post_message(DatabaseChanged(message.token))
+
     def _poll(self) -> None:
         try:
             token = self.db.change_token()
@@ -343,6 +368,14 @@ class WarehouseApp(App[int]):
             self._token = token
             if not first:
                 self.screen.post_message(DatabaseChanged(token))
+
+
+class DatabaseNotified(Message):
+    """PostgreSQL: a NOTIFY arrived on the listening thread."""
+
+    def __init__(self, token: int) -> None:
+        super().__init__()
+        self.token = token
 
 
 def _short_device(spec: str) -> str:
