@@ -51,6 +51,7 @@ class Listener:
         self.port = self.sock.getsockname()[1]
         self.spec = f"tcp://127.0.0.1:{self.port}"
         self.jobs: list[bytes] = []
+        self.on_job = None  # called with each job as it arrives
         self._stop = threading.Event()
         self.thread = threading.Thread(target=self._serve, daemon=True)
         self.thread.start()
@@ -69,6 +70,8 @@ class Listener:
                 while chunk := conn.recv(65536):
                     data += chunk
                 self.jobs.append(data)
+                if self.on_job is not None:
+                    self.on_job(data)
 
     def close(self):
         self._stop.set()
