@@ -236,6 +236,8 @@ def cmd_order(args, settings: Settings) -> int:
     out(f"  ship by {detail['ship_by'] or '-'}   to {st['name']}, {st['city']} {st['country']}")
     for ln in detail["lines"]:
         out(f"  {ln['sku']:<16} {ln['quantity']:>3}  picked {ln['picked']}  packed {ln['packed']}  {ln['title']}")
+        for lot in ln.get("lots", []):
+            out(f"    lot {lot['lot'] or '-'}  expiry {lot['expiry'] or '-'}  x{lot['quantity']}")
     for p in detail["parcels"]:
         out(f"  parcel {p['seq']}: {p['carrier'] or '-'} {p['tracking_number'] or '-'} {p['status']}")
     for e in detail["events"][-10:]:
