@@ -84,6 +84,12 @@ def cmd_stock(args, settings: Settings) -> int:
             report = apply_stock(s, rows, path=args.file, station=settings.station, operator=settings.operator)
         err(f"{args.file}: {report.rows} rows, {report.products_added} new products, "
             f"{report.bins_added} new bins" + (f"; now ready: {', '.join(report.allocated)}" if report.allocated else ""))
+        if report.moved:
+            err(f"  {report.moved} reserved unit{'s' if report.moved != 1 else ''} moved to other bins")
+        for name in report.backordered:
+            err(f"  backordered {name}: not enough stock")
+        for name in report.short:
+            err(f"  short {name}: its bin was counted without the units")
         return 0
     with db.session() as s:
         info = stock_of(s, args.sku)

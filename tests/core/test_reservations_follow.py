@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlmodel import select
 
 from tests.core.conftest import write
+from tests.core.test_station_cli import cli_env, run, show, station  # noqa: F401 (fixture)
 from warehouse_tui.domain.models import Event
 from warehouse_tui.workflow.importing import import_files
 from warehouse_tui.workflow.inventory import apply_stock, read_stock_file, stock_of
@@ -163,3 +164,19 @@ def test_the_picker_may_take_the_product_from_another_bin_with_free_stock(db, se
     fb = p.handle(MUG)
     assert fb.ok and fb.expect == "tote"
     assert mug(db) == {"A-01-03": (2, 0), "C-01-01": (2, 2), "D-01-01": (0, 0)}
+
+
+def test_a_new_user_zeroes_a_bin_and_is_sent_to_the_bin_that_holds_the_stock(tmp_path, cli_env):
+    run("stock", "import", write(tmp_path / "stock.csv", HEADER + "MUG-BLU,Blue mug,5012345678900,A-01-03,10\n"
+                                                                   "MUG-BLU,Blue mug,,C-01-01,5\n"), env=cli_env)
+    orders_csv = ("order_id,ship_name,address1,city,postal_code,country,sku,quantity\n"
+                  "CLI-1,Ann Buyer,1 High St,Leeds,LS1 1AA,GB,MUG-BLU,2\n")
+    run("import", write(tmp_path / "orders.csv", orders_csv), env=cli_env)
+    p = run("stock", "import", write(tmp_path / "count.csv", HEADER + "MUG-BLU,Blue mug,5012345678900,A-01-03,0\n"),
+            env=cli_env)
+    assert "2 reserved units moved to other bins" in p.stderr.decode()
+    out = station("pick", ["%NEXT", "C-01-01", MUG, MUG, "TOTE-5"], cli_env)
+    assert (out[0]["expect"], out[0]["bin"], out[0]["quantity"]) == ("bin", "C-01-01", 2)
+    assert all(o["ok"] for o in out) and out[-1]["status"] == "picked"
+    events = show("CLI-1", cli_env)["events"]
+    assert [e["type"] for e in events].count("reservation") == 1

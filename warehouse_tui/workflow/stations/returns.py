@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 from warehouse_tui.domain.lifecycle import Status
 from warehouse_tui.domain.models import (Allocation, Bin, Order, OrderLine, Product, Return, ReturnLine, Stock,
                                          utcnow)
+from warehouse_tui.scanning.grammar import ParsedScan
 from warehouse_tui.workflow.counts import change, ensure_stock_row, stock_change
 from warehouse_tui.workflow.resolve import Meaning, What
 from warehouse_tui.workflow.stations.base import Expect, Outcome, Refused, StationSession
@@ -76,7 +77,7 @@ class ReturnsSession(StationSession):
             line = s.get(OrderLine, pending)
             raise Refused(f"say what happens to the {line.sku} first")
         if m.what is What.PRODUCT:
-            return self._unit(s, order, m.product)
+            return self._unit(s, order, m.product, m.scan)
         if cmd in ("DONE", "CANCEL"):
             r.status, r.closed_at = "closed", utcnow()
             s.add(r)
@@ -102,7 +103,7 @@ class ReturnsSession(StationSession):
         self.state = {"return_id": r.id, "order_id": order.id}
         return Outcome(msg)
 
-    def _unit(self, s: Session, order: Order, product: Product) -> Outcome:
+    def _unit(self, s: Session, order: Order, product: Product, scan: ParsedScan) -> Outcome:
         lines = list(s.exec(select(OrderLine).where(OrderLine.order_id == order.id,
                                                     OrderLine.product_id == product.id)))
         if not lines:
@@ -112,7 +113,8 @@ class ReturnsSession(StationSession):
             shipped = sum(ln.packed for ln in lines)
             raise Refused(f"all {shipped} {product.sku} shipped are returned already")
         self.state["pending"] = line.id
-        return Outcome(f"{product.sku}: restock, quarantine or dispose?", data={"sku": product.sku})
+        lot = {"lot": scan.lot, "expiry": scan.expiry.isoformat() if scan.expiry else None} if scan.lot or scan.expiry else {}
+        return Outcome(f"{product.sku}: restock, quarantine or dispose?", data={"sku": product.sku, **lot})
 
     def _dispose(self, s: Session, r: Return, line: OrderLine, disposition: str) -> Outcome:
         product = s.get(Product, line.product_id)
