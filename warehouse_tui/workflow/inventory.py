@@ -208,8 +208,13 @@ def release_reservations(s: Session, order: Order, line: OrderLine | None = None
          .where(OrderLine.order_id == order.id))
     if line is not None:
         q = q.where(OrderLine.id == line.id)
-    # the allocations are locked first (as a pick takes them), so no unit is picked meanwhile
-    q = q.where(Allocation.quantity > Allocation.picked).with_for_update(of=Allocation)
+    q = q.where(Allocation.quantity > Allocation.picked)
+    # lock the stock rows, then the allocations (the order a pick takes them in), so no unit
+    # is picked meanwhile and two writers never wait for each other
+    keys = sorted({(ln.product_id, a.bin_id) for a, ln in s.exec(q).all()})
+    for product_id, bin_id in keys:
+        s.exec(select(Stock.id).where(Stock.product_id == product_id, Stock.bin_id == bin_id).with_for_update()).all()
+    q = q.with_for_update(of=Allocation)
     released = 0
     for alloc, ln in s.exec(q.execution_options(populate_existing=True)).all():
         left = alloc.quantity - alloc.picked

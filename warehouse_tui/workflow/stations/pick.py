@@ -52,13 +52,13 @@ def remaining(s: Session, order_ids: list[int]) -> list[Target]:
 def take_unit(s: Session, t: Target) -> None:
     """One unit leaves its bin: picked on the allocation and the line, off the shelf.
 
-    Each count changes in SQL, the allocation first (it holds the unit), so two stations
-    never lose a unit between them on any engine.
+    Each count changes in SQL, so two stations never lose a unit between them on any engine;
+    the stock row first, then the allocation, the order every writer takes them in.
     """
-    if not change(s, Allocation, Allocation.id == t.alloc.id, Allocation.picked < Allocation.quantity, picked=1):
-        raise Refused(f"{t.product.sku} in {t.bin.code} is no longer reserved for {t.order.display_name}")
     if not stock_change(s, t.product.id, t.bin.id, on_hand=-1, reserved=-1):
         raise Refused(f"the stock count says {t.bin.code} holds no {t.product.sku}: count the bin")
+    if not change(s, Allocation, Allocation.id == t.alloc.id, Allocation.picked < Allocation.quantity, picked=1):
+        raise Refused(f"{t.product.sku} in {t.bin.code} is no longer reserved for {t.order.display_name}")
     if not change(s, OrderLine, OrderLine.id == t.line.id,
                   OrderLine.picked + OrderLine.short < OrderLine.quantity, picked=1):
         raise Refused(f"all of {t.product.sku} are picked for {t.order.display_name}")
