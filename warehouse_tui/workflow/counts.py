@@ -32,13 +32,10 @@ def change(s: Session, model, *where, **deltas: int) -> bool:
     return s.execute(stmt).rowcount > 0
 
 
-def stock_row(s: Session, product_id: int, bin_id: int, *, lock: bool = False) -> Stock | None:
-    """The stock of a product in a bin; `lock` holds the row (FOR UPDATE) until the commit."""
+def stock_row(s: Session, product_id: int, bin_id: int) -> Stock | None:
+    """The stock of a product in a bin, as the database holds it now."""
     q = select(Stock).where(Stock.product_id == product_id, Stock.bin_id == bin_id)
-    if lock:
-        q = q.with_for_update()
-    st = s.exec(q.execution_options(populate_existing=True)).first()
-    return st
+    return s.exec(q.execution_options(populate_existing=True)).first()
 
 
 def ensure_stock_row(s: Session, product_id: int, bin_id: int) -> Stock:
