@@ -116,8 +116,7 @@ class PickSession(StationSession):
         if not targets:
             o = orders[0]
             return Expect("tote", f"scan a tote for {o.display_name}", order=o)
-        # at a bin, what is still to take there comes first; then the walk goes on in order
-        t = next((x for x in targets if x.bin.id == self.state.get("bin_id")), targets[0])
+        t = self._next_target(targets)
         at_bin = [x for x in targets if x.bin.id == t.bin.id and x.product.id == t.product.id]
         qty = sum(x.left for x in (at_bin if batch else [x for x in at_bin if x.line.id == t.line.id]))
         common = dict(order=t.order, bin=t.bin.code, sku=t.product.sku, title=t.product.title, quantity=qty,
@@ -128,6 +127,10 @@ class PickSession(StationSession):
                                       f"(next for {t.order.display_name}, {t.order.tote})", **common)
             return Expect("item", f"take {qty} x {t.product.sku} from {t.bin.code}", **common)
         return Expect("bin", f"go to bin {t.bin.code}", **common)
+
+    def _next_target(self, targets: list[Target]) -> Target:
+        """At a bin, what is still to take there comes first; then the walk goes on in order."""
+        return next((x for x in targets if x.bin.id == self.state.get("bin_id")), targets[0])
 
     # -- scans ----------------------------------------------------------------------------
 
@@ -279,7 +282,7 @@ class PickSession(StationSession):
         targets = remaining(s, [o.id for o in orders])
         if not targets:
             raise Refused("nothing is left to pick")
-        t = targets[0]
+        t = self._next_target(targets)
         left = t.line.quantity - t.line.picked - t.line.short
         release_reservations(s, t.order, t.line)
         change(s, OrderLine, OrderLine.id == t.line.id, short=left)
