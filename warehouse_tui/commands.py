@@ -84,6 +84,12 @@ def cmd_stock(args, settings: Settings) -> int:
             report = apply_stock(s, rows, path=args.file, station=settings.station, operator=settings.operator)
         err(f"{args.file}: {report.rows} rows, {report.products_added} new products, "
             f"{report.bins_added} new bins" + (f"; now ready: {', '.join(report.allocated)}" if report.allocated else ""))
+        if report.moved:
+            err(f"  {report.moved} reserved unit{'s' if report.moved != 1 else ''} moved to other bins")
+        for name in report.backordered:
+            err(f"  backordered {name}: not enough stock")
+        for name in report.short:
+            err(f"  short {name}: its bin was counted without the units")
         return 0
     with db.session() as s:
         info = stock_of(s, args.sku)
@@ -236,6 +242,8 @@ def cmd_order(args, settings: Settings) -> int:
     out(f"  ship by {detail['ship_by'] or '-'}   to {st['name']}, {st['city']} {st['country']}")
     for ln in detail["lines"]:
         out(f"  {ln['sku']:<16} {ln['quantity']:>3}  picked {ln['picked']}  packed {ln['packed']}  {ln['title']}")
+        for lot in ln.get("lots", []):
+            out(f"    lot {lot['lot'] or '-'}  expiry {lot['expiry'] or '-'}  x{lot['quantity']}")
     for p in detail["parcels"]:
         out(f"  parcel {p['seq']}: {p['carrier'] or '-'} {p['tracking_number'] or '-'} {p['status']}")
     for e in detail["events"][-10:]:

@@ -7,9 +7,9 @@ SQLite-specific lives in ``warehouse_tui.db``.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
-from sqlalchemy import Column, Index, LargeBinary, Text, UniqueConstraint, text
+from sqlalchemy import Column, Index, LargeBinary, Text, UniqueConstraint, false, text
 from sqlmodel import Field, SQLModel
 
 
@@ -29,6 +29,8 @@ class Product(SQLModel, table=True):
     length_mm: int | None = None
     width_mm: int | None = None
     height_mm: int | None = None
+    # a lot-tracked product is picked only by a scan that carries its lot (GS1 AI 10)
+    lot_tracked: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
 
 
 class Barcode(SQLModel, table=True):
@@ -143,6 +145,17 @@ class Allocation(SQLModel, table=True):
     picked: int = 0
 
 
+class PickedLot(SQLModel, table=True):
+    """Units of an order line picked from one lot (GS1 AI 10) and expiry date (AI 17)."""
+
+    __tablename__ = "picked_lots"
+    id: int | None = Field(default=None, primary_key=True)
+    order_line_id: int = Field(foreign_key="order_lines.id", index=True)
+    lot: str | None = Field(default=None, max_length=40)
+    expiry: date | None = None
+    quantity: int = 0
+
+
 class Tote(SQLModel, table=True):
     __tablename__ = "totes"
     id: int | None = Field(default=None, primary_key=True)
@@ -195,6 +208,17 @@ class ParcelItem(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     parcel_id: int = Field(foreign_key="parcels.id", index=True)
     order_line_id: int = Field(foreign_key="order_lines.id", index=True)
+    quantity: int = 0
+
+
+class ParcelLot(SQLModel, table=True):
+    """The lots of a parcel item, so a returned unit can be traced to its lot."""
+
+    __tablename__ = "parcel_lots"
+    id: int | None = Field(default=None, primary_key=True)
+    parcel_item_id: int = Field(foreign_key="parcel_items.id", index=True)
+    lot: str | None = Field(default=None, max_length=40)
+    expiry: date | None = None
     quantity: int = 0
 
 

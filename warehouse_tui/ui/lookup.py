@@ -189,6 +189,8 @@ class LookupScreen(Screen):
             if ln["title"]:
                 t.append("  ")
                 t.append(ln["title"], style="dim")
+            for lot in ln.get("lots", []):
+                t.append(f"\n    lot {lot['lot'] or '-'}  exp {lot['expiry'] or '-'}  x{lot['quantity']}", style="cyan")
         if d["parcels"]:
             t.append("\n\nParcels", style="bold underline")
             for p in d["parcels"]:

@@ -13,6 +13,7 @@ from warehouse_tui.channels.base import InputRejected
 from warehouse_tui.domain.lifecycle import Status
 from warehouse_tui.domain.models import Allocation, Barcode, Bin, Order, OrderLine, Product, Stock
 from warehouse_tui.scanning.grammar import normalise_barcode
+from warehouse_tui.workflow.counts import change, stock_change
 from warehouse_tui.workflow.csvfile import read_table, parse_int
 from warehouse_tui.workflow.ledger import record
 from warehouse_tui.workflow.orders import move
@@ -21,6 +22,7 @@ STOCK_REQUIRED = ("sku", "title", "barcode", "bin", "quantity")
 STOCK_OPTIONAL = ("weight_g", "length_mm", "width_mm", "height_mm")
 # codes with these beginnings scan as something else (contract: what a scan means)
 RESERVED_PREFIXES = ("TOTE-", "BOX-", "OP-", "ORD-", "%")
+YES, NO = ("yes", "true", "1"), ("no", "false", "0")
 
 
 def natural_key(code: str) -> list:
@@ -36,6 +38,7 @@ class StockRow:
     bin: str
     quantity: int
     dims: dict[str, int | None] = field(default_factory=dict)
+    lot_tracked: bool | None = None  # None: left as it is
 
 
 @dataclass
@@ -45,13 +48,17 @@ class StockReport:
     bins_added: int = 0
     rows: int = 0
     allocated: list[str] = field(default_factory=list)
+    moved: int = 0  # reserved units moved to other bins by the count
+    backordered: list[str] = field(default_factory=list)
+    short: list[str] = field(default_factory=list)
 
 
 def read_stock_file(path: Path) -> list[StockRow]:
     rows: list[StockRow] = []
     seen: dict[tuple[str, str], int] = {}
     owner: dict[str, tuple[str, int]] = {}
-    for line, rec in read_table(path, STOCK_REQUIRED, STOCK_OPTIONAL):
+    tracked: dict[str, tuple[bool, int]] = {}
+    for line, rec in read_table(path, STOCK_REQUIRED, STOCK_OPTIONAL + ("lot_tracked",)):
         sku, bin_code = rec["sku"].strip(), rec["bin"].strip().upper()
         if not sku:
             raise InputRejected(path, f"line {line}", "sku is empty")
@@ -72,8 +79,22 @@ def read_stock_file(path: Path) -> list[StockRow]:
         if (sku, bin_code) in seen:
             raise InputRejected(path, f"line {line}", f"{sku} in {bin_code} is already on line {seen[sku, bin_code]}")
         seen[sku, bin_code] = line
-        rows.append(StockRow(line, sku, rec["title"].strip(), codes, bin_code, qty, dims))
+        lot_tracked = _yes_no(rec["lot_tracked"], path, line)
+        if lot_tracked is not None:
+            prev_flag = tracked.setdefault(sku, (lot_tracked, line))
+            if prev_flag[0] != lot_tracked:
+                raise InputRejected(path, f"line {line}", f"lot_tracked of {sku} differs from line {prev_flag[1]}")
+        rows.append(StockRow(line, sku, rec["title"].strip(), codes, bin_code, qty, dims, lot_tracked))
     return rows
+
+
+def _yes_no(value: str, path: Path, line: int) -> bool | None:
+    text = value.strip().lower()
+    if not text:
+        return None
+    if text in YES or text in NO:
+        return text in YES
+    raise InputRejected(path, f"line {line}", f"lot_tracked {value.strip()!r} is not yes, no, true, false, 1 or 0")
 
 
 def apply_stock(s: Session, rows: list[StockRow], *, path: Path, station: str | None = None,
@@ -93,6 +114,8 @@ def apply_stock(s: Session, rows: list[StockRow], *, path: Path, station: str | 
         for k, v in r.dims.items():
             if v is not None:
                 setattr(p, k, v)
+        if r.lot_tracked is not None:
+            p.lot_tracked = r.lot_tracked
         s.add(p)
     s.flush()
     for r in rows:
@@ -121,6 +144,10 @@ def apply_stock(s: Session, rows: list[StockRow], *, path: Path, station: str | 
         st.on_hand = r.quantity
         s.add(st)
     s.flush()
+    from warehouse_tui.workflow.reservations import follow_stock
+
+    followed = follow_stock(s, {products[r.sku].id for r in rows}, station=station, operator=operator)
+    report.moved, report.backordered, report.short = followed.moved, followed.backordered, followed.short
     report.allocated = allocate_waiting(s, station=station, operator=operator)
     return report
 
@@ -181,17 +208,20 @@ def release_reservations(s: Session, order: Order, line: OrderLine | None = None
          .where(OrderLine.order_id == order.id))
     if line is not None:
         q = q.where(OrderLine.id == line.id)
+    q = q.where(Allocation.quantity > Allocation.picked)
+    # lock the stock rows, then the allocations (the order a pick takes them in), so no unit
+    # is picked meanwhile and two writers never wait for each other
+    keys = sorted({(ln.product_id, a.bin_id) for a, ln in s.exec(q).all()})
+    for product_id, bin_id in keys:
+        s.exec(select(Stock.id).where(Stock.product_id == product_id, Stock.bin_id == bin_id).with_for_update()).all()
+    q = q.with_for_update(of=Allocation)
     released = 0
-    for alloc, ln in s.exec(q).all():
+    for alloc, ln in s.exec(q.execution_options(populate_existing=True)).all():
         left = alloc.quantity - alloc.picked
-        if left <= 0:
-            continue
-        st = s.exec(select(Stock).where(Stock.product_id == ln.product_id, Stock.bin_id == alloc.bin_id)).one()
-        st.reserved -= left
-        alloc.quantity = alloc.picked
+        if not stock_change(s, ln.product_id, alloc.bin_id, reserved=-left):
+            raise RuntimeError(f"{ln.sku}: fewer units reserved than its orders hold")
+        change(s, Allocation, Allocation.id == alloc.id, quantity=-left)
         released += left
-        s.add(st)
-        s.add(alloc)
     return released
 
 
@@ -226,6 +256,7 @@ def stock_of(s: Session, sku: str) -> dict | None:
         "bins": [{"bin": b.code, "on_hand": st.on_hand, "reserved": st.reserved, "quarantine": st.quarantine}
                  for st, b in rows],
         "weight_g": p.weight_g,
+        "lot_tracked": p.lot_tracked,
     }
 
 

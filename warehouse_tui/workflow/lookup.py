@@ -8,7 +8,9 @@ from datetime import datetime
 from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
-from warehouse_tui.domain.models import (Barcode, Event, Order, OrderLine, Parcel, Product, Return, ReturnLine)
+from warehouse_tui.domain.models import (Barcode, Event, Order, OrderLine, Parcel, ParcelItem, Product, Return,
+                                         ReturnLine)
+from warehouse_tui.workflow.lots import parcel_item_lots, picked_lots
 from warehouse_tui.workflow.queues import _by_priority
 from warehouse_tui.workflow.resolve import find_orders
 
@@ -44,6 +46,8 @@ def order_detail(s: Session, order: Order) -> dict:
         returns.append({"status": r.status, "opened_at": iso(r.opened_at), "closed_at": iso(r.closed_at),
                         "lines": [{"sku": sku, "quantity": int(q), "disposition": d} for sku, d, q in rows]})
     events = s.exec(select(Event).where(Event.order_id == order.id).order_by(Event.id)).all()
+    lots = picked_lots(s, [ln.id for ln in lines])
+    items = parcel_items(s, [p.id for p in parcels])
     return {
         "ref": order.ref,
         "display_name": order.display_name,
@@ -59,14 +63,26 @@ def order_detail(s: Session, order: Order) -> dict:
                     "country": order.ship_country},
         "station": order.station,
         "lines": [{"line_id": ln.line_id, "sku": ln.sku, "title": ln.title, "quantity": ln.quantity,
-                   "picked": ln.picked, "short": ln.short, "packed": ln.packed} for ln in lines],
+                   "picked": ln.picked, "short": ln.short, "packed": ln.packed, "lots": lots[ln.id]}
+                  for ln in lines],
         "tote": order.tote,
         "parcels": [{"tracking_number": p.tracking_number, "carrier": p.carrier, "weight_g": p.weight_g,
-                     "status": p.status, "box": p.box_code, "seq": p.seq} for p in parcels],
+                     "status": p.status, "box": p.box_code, "seq": p.seq, "items": items[p.id]} for p in parcels],
         "returns": returns,
         "events": [{"at": iso(e.at), "type": e.type, "station": e.station, "operator": e.operator,
                     "scan": e.scan, "ok": e.ok, "message": e.message, **_event_extra(e)} for e in events],
     }
+
+
+def parcel_items(s: Session, parcel_ids: list[int]) -> dict[int, list[dict]]:
+    """Each parcel's items: [{sku, quantity, lots}]."""
+    rows = s.exec(select(ParcelItem, OrderLine.sku).join(OrderLine, OrderLine.id == ParcelItem.order_line_id)
+                  .where(ParcelItem.parcel_id.in_(parcel_ids)).order_by(ParcelItem.id)).all() if parcel_ids else []
+    lots = parcel_item_lots(s, [item.id for item, _ in rows])
+    found: dict[int, list[dict]] = {pid: [] for pid in parcel_ids}
+    for item, sku in rows:
+        found[item.parcel_id].append({"sku": sku, "quantity": item.quantity, "lots": lots[item.id]})
+    return found
 
 
 def _event_extra(e: Event) -> dict:

@@ -6,7 +6,10 @@ from sqlalchemy import func
 from sqlmodel import Session, delete, select
 
 from warehouse_tui.domain.lifecycle import Status
-from warehouse_tui.domain.models import BoxType, Order, OrderLine, Parcel, ParcelItem, Product, Tote
+from warehouse_tui.domain.models import BoxType, Order, OrderLine, Parcel, ParcelItem, ParcelLot, Product, Tote
+from warehouse_tui.scanning.grammar import ParsedScan
+from warehouse_tui.workflow.counts import change
+from warehouse_tui.workflow.lots import pack_refusal, record_packed
 from warehouse_tui.workflow.orders import claim, move
 from warehouse_tui.workflow.resolve import Meaning, What
 from warehouse_tui.workflow.stations.base import Expect, Outcome, Refused, StationSession
@@ -108,7 +111,7 @@ class PackSession(StationSession):
         if cmd == "CANCEL":
             return self._release(s, order)
         if m.what is What.PRODUCT:
-            return self._verify(s, order, m.product)
+            return self._verify(s, order, m.product, m.scan)
         if m.what is What.BOX:
             return self._box(s, order, m.box, m.scan.text, retry)
         if cmd == "DONE":
@@ -135,7 +138,7 @@ class PackSession(StationSession):
         self.state = {"order_id": order.id}
         return Outcome(f"packing {order.display_name}")
 
-    def _verify(self, s: Session, order: Order, product: Product) -> Outcome:
+    def _verify(self, s: Session, order: Order, product: Product, scan: ParsedScan) -> Outcome:
         lines = [ln for ln in order_lines(s, order) if ln.product_id == product.id]
         if not lines:
             raise Refused(f"{product.sku} ({product.title}) is not in this order")
@@ -143,13 +146,19 @@ class PackSession(StationSession):
         if line is None:
             n = sum(ln.picked for ln in lines)
             raise Refused(f"one too many: all {n} of {product.sku} are verified already")
+        if why := pack_refusal(s, line, scan):
+            raise Refused(why)
+        if not change(s, OrderLine, OrderLine.id == line.id, OrderLine.packed < OrderLine.picked, packed=1):
+            raise Refused(f"one too many: all {line.picked} of {product.sku} are verified already")
         parcel = open_parcel(s, order, create=True)
         item = s.exec(select(ParcelItem).where(ParcelItem.parcel_id == parcel.id,
                                                ParcelItem.order_line_id == line.id)).first()
-        item = item or ParcelItem(parcel_id=parcel.id, order_line_id=line.id)
-        item.quantity += 1
-        line.packed += 1
-        s.add_all([item, line])
+        if item is None:
+            item = ParcelItem(parcel_id=parcel.id, order_line_id=line.id)
+            s.add(item)
+            s.flush()
+        change(s, ParcelItem, ParcelItem.id == item.id, quantity=1)
+        record_packed(s, item, line, scan)
         return Outcome(f"{product.sku} {line.packed} of {line.picked}", data={"sku": product.sku})
 
     def _box(self, s: Session, order: Order, box: BoxType, scan: str, retry: str | None) -> Outcome:
@@ -197,6 +206,8 @@ class PackSession(StationSession):
     def _release(self, s: Session, order: Order) -> Outcome:
         parcels = s.exec(select(Parcel.id).where(Parcel.order_id == order.id)).all()
         if parcels:
+            items = select(ParcelItem.id).where(ParcelItem.parcel_id.in_(parcels))
+            s.exec(delete(ParcelLot).where(ParcelLot.parcel_item_id.in_(items)))
             s.exec(delete(ParcelItem).where(ParcelItem.parcel_id.in_(parcels)))
             s.exec(delete(Parcel).where(Parcel.order_id == order.id))
         for ln in order_lines(s, order):

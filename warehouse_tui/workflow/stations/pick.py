@@ -7,10 +7,13 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from warehouse_tui.domain.lifecycle import Status
-from warehouse_tui.domain.models import Allocation, Bin, Order, OrderLine, Product, Stock, Tote
+from warehouse_tui.domain.models import Allocation, Bin, Order, OrderLine, Product, Tote
+from warehouse_tui.workflow.counts import change, stock_change
 from warehouse_tui.workflow.inventory import release_reservations
+from warehouse_tui.workflow.lots import record_picked, unit_refusal
 from warehouse_tui.workflow.orders import claim, move
 from warehouse_tui.workflow.queues import next_ready
+from warehouse_tui.workflow.reservations import Held, move_units
 from warehouse_tui.workflow.resolve import Meaning, What
 from warehouse_tui.workflow.stations.base import Expect, Outcome, Refused, StationSession
 
@@ -47,13 +50,18 @@ def remaining(s: Session, order_ids: list[int]) -> list[Target]:
 
 
 def take_unit(s: Session, t: Target) -> None:
-    """One unit leaves its bin: picked on the allocation and the line, off the shelf."""
-    st = s.exec(select(Stock).where(Stock.product_id == t.product.id, Stock.bin_id == t.bin.id)).one()
-    st.on_hand -= 1
-    st.reserved -= 1
-    t.alloc.picked += 1
-    t.line.picked += 1
-    s.add_all([st, t.alloc, t.line])
+    """One unit leaves its bin: picked on the allocation and the line, off the shelf.
+
+    Each count changes in SQL, so two stations never lose a unit between them on any engine;
+    the stock row first, then the allocation, the order every writer takes them in.
+    """
+    if not stock_change(s, t.product.id, t.bin.id, on_hand=-1, reserved=-1):
+        raise Refused(f"the stock count says {t.bin.code} holds no {t.product.sku}: count the bin")
+    if not change(s, Allocation, Allocation.id == t.alloc.id, Allocation.picked < Allocation.quantity, picked=1):
+        raise Refused(f"{t.product.sku} in {t.bin.code} is no longer reserved for {t.order.display_name}")
+    if not change(s, OrderLine, OrderLine.id == t.line.id,
+                  OrderLine.picked + OrderLine.short < OrderLine.quantity, picked=1):
+        raise Refused(f"all of {t.product.sku} are picked for {t.order.display_name}")
 
 
 class PickSession(StationSession):
@@ -108,7 +116,7 @@ class PickSession(StationSession):
         if not targets:
             o = orders[0]
             return Expect("tote", f"scan a tote for {o.display_name}", order=o)
-        t = targets[0]
+        t = self._next_target(targets)
         at_bin = [x for x in targets if x.bin.id == t.bin.id and x.product.id == t.product.id]
         qty = sum(x.left for x in (at_bin if batch else [x for x in at_bin if x.line.id == t.line.id]))
         common = dict(order=t.order, bin=t.bin.code, sku=t.product.sku, title=t.product.title, quantity=qty,
@@ -119,6 +127,10 @@ class PickSession(StationSession):
                                       f"(next for {t.order.display_name}, {t.order.tote})", **common)
             return Expect("item", f"take {qty} x {t.product.sku} from {t.bin.code}", **common)
         return Expect("bin", f"go to bin {t.bin.code}", **common)
+
+    def _next_target(self, targets: list[Target]) -> Target:
+        """At a bin, what is still to take there comes first; then the walk goes on in order."""
+        return next((x for x in targets if x.bin.id == self.state.get("bin_id")), targets[0])
 
     # -- scans ----------------------------------------------------------------------------
 
@@ -150,7 +162,7 @@ class PickSession(StationSession):
             return self._tote(s, m.tote, orders, exp)
         if m.what is What.BIN:
             if m.bin.code != exp.bin:
-                raise Refused(f"wrong bin {m.bin.code}")
+                return self._other_bin(s, m.bin, orders, exp)
             self.state["bin_id"] = m.bin.id
             return Outcome(f"bin {m.bin.code}")
         if m.what is What.PRODUCT:
@@ -200,15 +212,33 @@ class PickSession(StationSession):
             if any(t.product.id == m.product.id for t in targets):
                 raise Refused(f"{_name(m)} is not on this line: scan {exp.sku}")
             raise Refused(f"{_name(m)} ({m.product.title}) is not in this order: scan {exp.sku}")
+        if why := unit_refusal(m.product, m.scan):
+            raise Refused(why)
         # the unit goes to the order the screen asked for when it can
         t = next((x for x in here if x.order.id == (exp.batch_order or exp.order).id), here[0])
         take_unit(s, t)
+        record_picked(s, t.line.id, m.scan.lot, m.scan.expiry)
         done = t.line.picked
-        data = {"sku": t.product.sku, "bin": t.bin.code, "lot": m.scan.lot, "serial": m.scan.serial}
+        data = {"sku": t.product.sku, "bin": t.bin.code, "lot": m.scan.lot, "serial": m.scan.serial,
+                "expiry": m.scan.expiry.isoformat() if m.scan.expiry else None}
         if "batch" in self.state:
             self.state["pending"] = {"order": t.order.id, "sku": t.product.sku}
             return Outcome(f"{t.product.sku} for {t.order.display_name}: put it in {t.order.tote}", data=data)
         return Outcome(f"{t.product.sku} {done} of {t.line.quantity}", data=data)
+
+    def _other_bin(self, s: Session, to: Bin, orders: list[Order], exp: Expect) -> Outcome:
+        """The product found in another bin with free stock: its reservation moves there."""
+        here = [t for t in remaining(s, [o.id for o in orders]) if t.bin.code == exp.bin and t.product.sku == exp.sku]
+        moved = 0
+        for t in here:
+            h = Held(t.alloc, t.line, t.order, t.bin, t.product)
+            moved += move_units(s, h, h.left, to, why=f"found there by {self.operator or self.station}",
+                                station=self.station, operator=self.operator)
+        if not moved:
+            raise Refused(f"wrong bin {to.code}: it holds no free {exp.sku}")
+        self.state["bin_id"] = to.id
+        return Outcome(f"bin {to.code}: {moved} x {exp.sku} reserved here instead of {exp.bin}",
+                       data={"sku": exp.sku, "bin": to.code, "from": exp.bin, "quantity": moved})
 
     def _tote(self, s: Session, code: str, orders: list[Order], exp: Expect) -> Outcome:
         order = exp.order
@@ -252,11 +282,10 @@ class PickSession(StationSession):
         targets = remaining(s, [o.id for o in orders])
         if not targets:
             raise Refused("nothing is left to pick")
-        t = targets[0]
+        t = self._next_target(targets)
         left = t.line.quantity - t.line.picked - t.line.short
         release_reservations(s, t.order, t.line)
-        t.line.short += left
-        s.add(t.line)
+        change(s, OrderLine, OrderLine.id == t.line.id, short=left)
         order = t.order
         if order.status == Status.PICKING:
             move(s, order, Status.SHORT, station=self.station, operator=self.operator,

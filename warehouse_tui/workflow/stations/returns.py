@@ -9,6 +9,8 @@ from sqlmodel import Session, select
 from warehouse_tui.domain.lifecycle import Status
 from warehouse_tui.domain.models import (Allocation, Bin, Order, OrderLine, Product, Return, ReturnLine, Stock,
                                          utcnow)
+from warehouse_tui.scanning.grammar import ParsedScan
+from warehouse_tui.workflow.counts import change, ensure_stock_row, stock_change
 from warehouse_tui.workflow.resolve import Meaning, What
 from warehouse_tui.workflow.stations.base import Expect, Outcome, Refused, StationSession
 
@@ -20,19 +22,16 @@ def returned_so_far(s: Session, line: OrderLine) -> int:
                       .where(ReturnLine.order_line_id == line.id)).one())
 
 
-def home_stock(s: Session, line: OrderLine) -> Stock:
-    """The stock row of the bin the unit was picked from (else the product's first bin)."""
+def home_bin(s: Session, line: OrderLine) -> int:
+    """The bin the unit was picked from (else the product's first bin)."""
     alloc = s.exec(select(Allocation).where(Allocation.order_line_id == line.id, Allocation.picked > 0)
                    .order_by(Allocation.id)).first()
     if alloc is not None:
-        st = s.exec(select(Stock).where(Stock.product_id == line.product_id, Stock.bin_id == alloc.bin_id)).first()
-        if st is not None:
-            return st
-        return Stock(product_id=line.product_id, bin_id=alloc.bin_id)
+        return alloc.bin_id
     st = s.exec(select(Stock).where(Stock.product_id == line.product_id).order_by(Stock.id)).first()
     if st is None:
         raise Refused(f"{line.sku} has no bin to go back to: add it to the stock file first")
-    return st
+    return st.bin_id
 
 
 class ReturnsSession(StationSession):
@@ -78,7 +77,7 @@ class ReturnsSession(StationSession):
             line = s.get(OrderLine, pending)
             raise Refused(f"say what happens to the {line.sku} first")
         if m.what is What.PRODUCT:
-            return self._unit(s, order, m.product)
+            return self._unit(s, order, m.product, m.scan)
         if cmd in ("DONE", "CANCEL"):
             r.status, r.closed_at = "closed", utcnow()
             s.add(r)
@@ -104,7 +103,7 @@ class ReturnsSession(StationSession):
         self.state = {"return_id": r.id, "order_id": order.id}
         return Outcome(msg)
 
-    def _unit(self, s: Session, order: Order, product: Product) -> Outcome:
+    def _unit(self, s: Session, order: Order, product: Product, scan: ParsedScan) -> Outcome:
         lines = list(s.exec(select(OrderLine).where(OrderLine.order_id == order.id,
                                                     OrderLine.product_id == product.id)))
         if not lines:
@@ -114,26 +113,25 @@ class ReturnsSession(StationSession):
             shipped = sum(ln.packed for ln in lines)
             raise Refused(f"all {shipped} {product.sku} shipped are returned already")
         self.state["pending"] = line.id
-        return Outcome(f"{product.sku}: restock, quarantine or dispose?", data={"sku": product.sku})
+        lot = {"lot": scan.lot, "expiry": scan.expiry.isoformat() if scan.expiry else None} if scan.lot or scan.expiry else {}
+        return Outcome(f"{product.sku}: restock, quarantine or dispose?", data={"sku": product.sku, **lot})
 
     def _dispose(self, s: Session, r: Return, line: OrderLine, disposition: str) -> Outcome:
         product = s.get(Product, line.product_id)
         existing = s.exec(select(ReturnLine).where(ReturnLine.return_id == r.id, ReturnLine.order_line_id == line.id,
                                                    ReturnLine.disposition == disposition)).first()
-        rl = existing or ReturnLine(return_id=r.id, order_line_id=line.id, product_id=line.product_id,
-                                    quantity=0, disposition=disposition)
-        rl.quantity += 1
-        s.add(rl)
+        if existing is None:
+            existing = ReturnLine(return_id=r.id, order_line_id=line.id, product_id=line.product_id,
+                                  quantity=0, disposition=disposition)
+            s.add(existing)
+            s.flush()
+        change(s, ReturnLine, ReturnLine.id == existing.id, quantity=1)
         where = ""
         if disposition in ("restock", "quarantine"):
-            st = home_stock(s, line)
-            if disposition == "restock":
-                st.on_hand += 1
-            else:
-                st.quarantine += 1
-            s.add(st)
-            s.flush()
-            where = f" in {s.get(Bin, st.bin_id).code}"
+            bin_id = home_bin(s, line)
+            ensure_stock_row(s, line.product_id, bin_id)
+            stock_change(s, line.product_id, bin_id, **{"on_hand" if disposition == "restock" else "quarantine": 1})
+            where = f" in {s.get(Bin, bin_id).code}"
         self.state.pop("pending", None)
         verb = {"restock": "restocked", "quarantine": "quarantined", "dispose": "disposed of"}[disposition]
         return Outcome(f"{product.sku} {verb}{where}", data={"sku": product.sku, "disposition": disposition})

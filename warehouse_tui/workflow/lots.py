@@ -1,0 +1,119 @@
+"""Lots and expiry dates of the units picked, and of the parcels they leave in.
+
+A GS1 scan may carry a lot (AI 10) and an expiry date (AI 17). Each unit picked with them is
+counted on its order line, summed per lot and expiry; each unit packed takes one of its
+line's picked lots into the parcel, so a returned unit can be traced to its lot.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from warehouse_tui.domain.models import OrderLine, ParcelItem, ParcelLot, PickedLot, Product
+from warehouse_tui.scanning.grammar import ParsedScan
+from warehouse_tui.workflow.counts import change
+
+LotKey = tuple[str | None, date | None]
+
+
+def unit_refusal(product: Product, scan: ParsedScan, today: date | None = None) -> str | None:
+    """Why this unit may not be picked, or None."""
+    today = today or date.today()
+    if scan.expiry is not None and scan.expiry < today:
+        return f"{product.sku} expired on {scan.expiry.isoformat()}: set it aside and take another unit"
+    if product.lot_tracked and not scan.lot:
+        return (f"{product.sku} is lot-tracked: scan the unit's GS1 barcode with its lot (AI 10), "
+                "not the plain product barcode")
+    return None
+
+
+def _same(model, lot: str | None, expiry: date | None) -> list:
+    return [model.lot.is_(None) if lot is None else model.lot == lot,
+            model.expiry.is_(None) if expiry is None else model.expiry == expiry]
+
+
+def record_picked(s: Session, line_id: int, lot: str | None, expiry: date | None) -> None:
+    """One unit of the line picked from this lot and expiry (nothing when the scan had neither)."""
+    if lot is None and expiry is None:
+        return
+    row = s.exec(select(PickedLot).where(PickedLot.order_line_id == line_id, *_same(PickedLot, lot, expiry))).first()
+    if row is None:
+        row = PickedLot(order_line_id=line_id, lot=lot, expiry=expiry, quantity=0)
+        s.add(row)
+        s.flush()
+    change(s, PickedLot, PickedLot.id == row.id, quantity=1)
+
+
+def _as_list(counts: dict[LotKey, int]) -> list[dict]:
+    return [{"lot": lot, "expiry": expiry.isoformat() if expiry else None, "quantity": n}
+            for (lot, expiry), n in sorted(counts.items(), key=lambda kv: (kv[0][1] or date.max, kv[0][0] or ""))
+            if n > 0]
+
+
+def picked_lots(s: Session, line_ids: list[int]) -> dict[int, list[dict]]:
+    """Each line's lots: [{lot, expiry (YYYY-MM-DD or None), quantity}]."""
+    found: dict[int, dict[LotKey, int]] = defaultdict(lambda: defaultdict(int))
+    if line_ids:
+        for line_id, lot, expiry, n in s.exec(
+                select(PickedLot.order_line_id, PickedLot.lot, PickedLot.expiry, func.sum(PickedLot.quantity))
+                .where(PickedLot.order_line_id.in_(line_ids))
+                .group_by(PickedLot.order_line_id, PickedLot.lot, PickedLot.expiry)).all():
+            found[line_id][lot, expiry] += int(n)
+    return {line_id: _as_list(found[line_id]) for line_id in line_ids}
+
+
+def parcel_item_lots(s: Session, item_ids: list[int]) -> dict[int, list[dict]]:
+    found: dict[int, dict[LotKey, int]] = defaultdict(lambda: defaultdict(int))
+    if item_ids:
+        for item_id, lot, expiry, n in s.exec(
+                select(ParcelLot.parcel_item_id, ParcelLot.lot, ParcelLot.expiry, ParcelLot.quantity)
+                .where(ParcelLot.parcel_item_id.in_(item_ids))).all():
+            found[item_id][lot, expiry] += n
+    return {item_id: _as_list(found[item_id]) for item_id in item_ids}
+
+
+def _unpacked_lots(s: Session, line: OrderLine) -> dict[LotKey, int]:
+    """The line's picked lots not yet in a parcel."""
+    left: dict[LotKey, int] = defaultdict(int)
+    for row in s.exec(select(PickedLot).where(PickedLot.order_line_id == line.id)):
+        left[row.lot, row.expiry] += row.quantity
+    packed = s.exec(select(ParcelLot).join(ParcelItem, ParcelItem.id == ParcelLot.parcel_item_id)
+                    .where(ParcelItem.order_line_id == line.id)).all()
+    for row in packed:
+        left[row.lot, row.expiry] -= row.quantity
+    return {k: n for k, n in left.items() if n > 0}
+
+
+def pack_refusal(s: Session, line: OrderLine, scan: ParsedScan) -> str | None:
+    """A unit whose lot was not picked for this line is not the unit picked."""
+    if not scan.lot:
+        return None
+    left = _unpacked_lots(s, line)
+    if not left or any(lot == scan.lot and (scan.expiry is None or exp == scan.expiry) for lot, exp in left):
+        return None
+    return f"lot {scan.lot} of {line.sku} was not picked for this order (picked: {', '.join(sorted({lot or '-' for lot, _ in left}))})"
+
+
+def record_packed(s: Session, item: ParcelItem, line: OrderLine, scan: ParsedScan) -> None:
+    """The unit packed takes its lot into the parcel: the lot scanned, else the earliest-expiring picked."""
+    left = _unpacked_lots(s, line)
+    key: LotKey | None = None
+    if scan.lot:
+        key = next((k for k in left if k[0] == scan.lot and (scan.expiry is None or k[1] == scan.expiry)),
+                   (scan.lot, scan.expiry))
+    elif left:
+        key = min(left, key=lambda k: (k[1] or date.max, k[0] or ""))
+    elif scan.expiry is not None:
+        key = (None, scan.expiry)
+    if key is None:
+        return
+    row = s.exec(select(ParcelLot).where(ParcelLot.parcel_item_id == item.id, *_same(ParcelLot, *key))).first()
+    if row is None:
+        row = ParcelLot(parcel_item_id=item.id, lot=key[0], expiry=key[1], quantity=0)
+        s.add(row)
+        s.flush()
+    change(s, ParcelLot, ParcelLot.id == row.id, quantity=1)
