@@ -15,6 +15,11 @@ to the focused widget. Each key goes through ``WedgeDetector.feed(key, char, eve
 * keys that turn out to be a person typing are given back, in order, to the focused widget
   (as if just typed) before the key that ended the burst; a timer calls ``flush`` at the
   detector's deadline so a single keystroke shows at most ``wedge_gap_ms`` late;
+* a terminal may deliver many scans in one read, and the app may fall behind the keys: so
+  the timer only posts a tick to the app's own queue, behind the keys already waiting (a
+  pause is judged on the keys' own timestamps, never on how late the app got to them), and
+  text given back to a scan field is typed into it at once and Enter sends it at once, in
+  the order of the keys, so a typed scan can neither merge with the next nor overtake it;
 * GS (0x1D, key ``ctrl+right_square_bracket``) is a character of a scan, so GS1 element
   strings keep their field separators.
 
@@ -57,7 +62,8 @@ from warehouse_tui.config import Settings
 from warehouse_tui.db import Database
 from warehouse_tui.scanning.devices import scanner_specs, serial_specs
 from warehouse_tui.scanning.wedge import WedgeDetector, WedgeResult
-from warehouse_tui.ui.messages import DatabaseChanged, ScannerState, ScanReceived
+from warehouse_tui.ui.messages import DatabaseChanged, ScannerState, ScanReceived, WedgeTick
+from warehouse_tui.ui.widgets import ScanField
 
 log = logging.getLogger(__name__)
 
@@ -190,26 +196,37 @@ class WarehouseApp(App[int]):
             self._arm_flush()
             if result.consumed:
                 return
+            if event.key == "enter" and self.wedge.prefix is None and isinstance(self.focused, ScanField):
+                # every character came through the detector, so the field is complete now
+                self.focused.send()
+                return
         await super().on_event(event)
 
     def _apply_wedge(self, result: WedgeResult) -> None:
         if result.release:
             target = self.focused or self.screen
-            for ch in result.release:
-                key = "ctrl+right_square_bracket" if ch == "\x1d" else _character_to_key(ch)
-                target._forward_event(events.Key(key, ch))
+            if isinstance(target, ScanField):
+                target.type_text(result.release)
+            else:
+                for ch in result.release:
+                    key = "ctrl+right_square_bracket" if ch == "\x1d" else _character_to_key(ch)
+                    target._forward_event(events.Key(key, ch))
         if result.scan:
             self.post_message(ScanReceived("keyboard", result.scan))
 
     def _arm_flush(self) -> None:
-        if self._flush_timer is not None:
-            self._flush_timer.stop()
-            self._flush_timer = None
-        deadline = self.wedge.deadline if self.wedge else None
+        """One timer at a time: it fires at the earliest deadline and is armed again after."""
+        if self._flush_timer is not None or self.wedge is None:
+            return
+        deadline = self.wedge.deadline
         if deadline is not None:
-            self._flush_timer = self.set_timer(max(0.001, deadline - self.clock()), self._flush_wedge)
+            self._flush_timer = self.set_timer(max(0.001, deadline - self.clock()), self._tick_wedge)
 
-    def _flush_wedge(self) -> None:
+    def _tick_wedge(self) -> None:
+        # through the queue: keys that arrived before the tick are fed before it is judged
+        self.post_message(WedgeTick())
+
+    def on_wedge_tick(self, _message: WedgeTick) -> None:
         self._flush_timer = None
         if self.wedge is None:
             return

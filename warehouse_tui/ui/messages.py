@@ -19,6 +19,10 @@ class ScanReceived(Message):
     data: str
 
 
+class WedgeTick(Message):
+    """The wedge detector's deadline passed: judge the silence (after the keys already queued)."""
+
+
 @dataclass
 class ScannerState(Message):
     """A scanner (or the printer) connected or disconnected, and why."""
