@@ -312,4 +312,6 @@ def cmd_serve(args, settings: Settings) -> int:
     from warehouse_tui.ui.serve import serve
 
     err(f"serving the console on http://{args.host}:{args.port}")
+    if settings.operator:
+        err(f"each browser session asks for a badge; the operator {settings.operator!r} is not logged in there")
     return serve(settings, args.host, args.port)
