@@ -37,7 +37,12 @@ thread and shows its ``Feedback``. A scan is never dropped, and never processed 
 one ahead of it has been answered, however busy the screen is.
 
 Several consoles share one database: every 0.5 s the app reads ``db.change_token()`` (a
-cheap counter) and, when it moved, tells the current screen to read its page again.
+cheap counter, read in a thread: never a database call on the event loop) and, when it
+moved, tells the current screen to read its page again.
+
+Quitting: nothing may keep the console from quitting (see ``quitting.py``): its threads are
+daemon threads nobody waits for, and a watchdog armed by ctrl+q ends the process if the
+shutdown itself hangs.
 """
 
 from __future__ import annotations
@@ -62,7 +67,8 @@ from warehouse_tui.config import Settings
 from warehouse_tui.db import Database
 from warehouse_tui.scanning.devices import scanner_specs, serial_specs
 from warehouse_tui.scanning.wedge import WedgeDetector, WedgeResult
-from warehouse_tui.ui.messages import DatabaseChanged, ScannerState, ScanReceived, WedgeTick
+from warehouse_tui.ui.messages import ChangeToken, DatabaseChanged, ScannerState, ScanReceived, WedgeTick
+from warehouse_tui.ui.quitting import QUIT_GRACE_SECONDS, DaemonExecutor, QuitWatchdog
 from warehouse_tui.ui.widgets import ScanField
 
 log = logging.getLogger(__name__)
@@ -107,7 +113,8 @@ class WarehouseApp(App[int]):
     def __init__(self, db: Database, settings: Settings, *, printer=None, scale=None,
                  now: Callable[[], datetime] | None = None, tz: tzinfo | None = None,
                  clock: Callable[[], float] = time.monotonic, blink: bool = True,
-                 poll_seconds: float = POLL_SECONDS, start: str = "home") -> None:
+                 poll_seconds: float = POLL_SECONDS, start: str = "home",
+                 quit_grace: float | None = None) -> None:
         self.MODES = _modes()
         super().__init__()
         self.db = db
@@ -130,6 +137,9 @@ class WarehouseApp(App[int]):
         self._stop = threading.Event()
         self._flush_timer: Timer | None = None
         self._token: int | None = None
+        self._polling = False
+        # only where the console is the whole process (run_console): it may end the process
+        self._watchdog = QuitWatchdog(lambda: self._driver, quit_grace) if quit_grace else None
         self.wedge: WedgeDetector | None = None
         specs = scanner_specs(settings.scanners)
         if "keyboard" in specs:
@@ -152,6 +162,9 @@ class WarehouseApp(App[int]):
         self.screen.open_order(order_id)
 
     # -- start and stop -------------------------------------------------------------------
+
+    def on_load(self) -> None:
+        asyncio.get_running_loop().set_default_executor(DaemonExecutor())
 
     def on_mount(self) -> None:
         from warehouse_tui.ui.commands import LookupCommands
@@ -185,6 +198,8 @@ class WarehouseApp(App[int]):
 
     async def action_quit(self) -> None:
         self._stop.set()
+        if self._watchdog is not None:
+            self._watchdog.arm()
         self.exit(0)
 
     # -- keyboard wedge -------------------------------------------------------------------
@@ -350,11 +365,20 @@ class WarehouseApp(App[int]):
     # -- other stations' work -------------------------------------------------------------
 
     def _poll(self) -> None:
+        if not self._polling:  # one read at a time, however slow the database is
+            self._polling = True
+            self.run_worker(self._read_token, thread=True, group="poll", exit_on_error=False)
+
+    def _read_token(self) -> None:
         try:
-            token = self.db.change_token()
+            self.post_message(ChangeToken(self.db.change_token()))
         except Exception as exc:  # the database on a network share went away for a moment
             log.warning("change token: %s", exc)
-            return
+        finally:
+            self._polling = False
+
+    def on_change_token(self, message: ChangeToken) -> None:
+        token = message.token
         if token != self._token:
             first = self._token is None
             self._token = token
@@ -390,7 +414,7 @@ def open_devices(settings: Settings):
 
 def run_console(db: Database, settings: Settings) -> int:
     printer, scale, problems = open_devices(settings)
-    app = WarehouseApp(db, settings, printer=printer, scale=scale)
+    app = WarehouseApp(db, settings, printer=printer, scale=scale, quit_grace=QUIT_GRACE_SECONDS)
     for p in problems:
         app.call_later(app.notify, p, severity="error", timeout=10)
     try:

@@ -33,6 +33,13 @@ class ScannerState(Message):
 
 
 @dataclass
+class ChangeToken(Message):
+    """The database's change token, read in a thread (the app compares it with the last)."""
+
+    token: int
+
+
+@dataclass
 class DatabaseChanged(Message):
     """Some process committed a change (the change token moved)."""
 
