@@ -41,8 +41,8 @@ cheap counter, read in a thread: never a database call on the event loop) and, w
 moved, tells the current screen to read its page again.
 
 Quitting: nothing may keep the console from quitting (see ``quitting.py``): its threads are
-daemon threads nobody waits for, and a watchdog armed by ctrl+q ends the process if the
-shutdown itself hangs.
+daemon threads (work in flight gets a moment to finish; nothing hung is waited for), and a
+watchdog armed by ctrl+q ends the process if the shutdown itself hangs.
 """
 
 from __future__ import annotations
