@@ -145,7 +145,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         settings = settings_from(args)
-        return run(args, settings)
+        code = run(args, settings)
+        sys.stdout.flush()  # a reader that went away shows here, not at exit
+        return code
+    except BrokenPipeError:
+        return _reader_gone()
     except ConfigError as exc:
         print(f"warehouse-tui: {exc}", file=sys.stderr)
         return 2
@@ -157,6 +161,17 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+
+
+def _reader_gone() -> int:
+    """Standard output was closed by its reader (``| head``): stop quietly, as a shell tool
+    killed by SIGPIPE would, with nothing left to flush into the closed pipe."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return 141  # 128 + SIGPIPE, what a shell reports for such a tool
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:

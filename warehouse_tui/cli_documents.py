@@ -77,7 +77,7 @@ def cmd_manifest(args, settings) -> int:
         list_manifests,
     )
 
-    db = _db(settings)
+    db = _db(settings, create=args.manifest_command != "list")
     if args.manifest_command == "list":
         with db.session() as s:
             rows = list_manifests(s)

@@ -77,7 +77,7 @@ def cmd_demo(args, settings: Settings) -> int:
 def cmd_stock(args, settings: Settings) -> int:
     from warehouse_tui.workflow.inventory import apply_stock, read_stock_file, stock_of
 
-    db = _db(settings)
+    db = _db(settings, create=args.stock_command == "import")
     if args.stock_command == "import":
         rows = read_stock_file(args.file)
         with db.write() as s:
@@ -113,7 +113,7 @@ def cmd_boxes(args, settings: Settings) -> int:
     from warehouse_tui.domain.models import BoxType
     from warehouse_tui.workflow.boxes import import_boxes
 
-    db = _db(settings)
+    db = _db(settings, create=args.boxes_command == "import")
     if args.boxes_command == "import":
         with db.write() as s:
             n = import_boxes(s, args.file)
@@ -154,7 +154,7 @@ def cmd_import(args, settings: Settings) -> int:
 def cmd_export(args, settings: Settings) -> int:
     from warehouse_tui.workflow.confirmations import ConfirmationError, export_confirmations
 
-    db = _db(settings)
+    db = _db(settings, create=False)
 
     def write(text: str) -> None:
         if args.out:
@@ -191,7 +191,7 @@ def _one_order(s, ref: str):
 def cmd_order(args, settings: Settings) -> int:
     from warehouse_tui.workflow.lookup import order_detail, order_list
 
-    db = _db(settings)
+    db = _db(settings, create=False)  # every order command needs orders already there
     if args.order_command == "list":
         from warehouse_tui.domain.lifecycle import Status
 
@@ -256,7 +256,7 @@ def cmd_operator(args, settings: Settings) -> int:
 
     from warehouse_tui.domain.models import Operator
 
-    db = _db(settings)
+    db = _db(settings, create=args.operator_command == "add")
     if args.operator_command == "add":
         name = args.name.strip()
         if not name or any(ch.isspace() for ch in name) or not name.isprintable():
@@ -320,4 +320,6 @@ def cmd_serve(args, settings: Settings) -> int:
     from warehouse_tui.ui.serve import serve
 
     err(f"serving the console on http://{args.host}:{args.port}")
+    if settings.operator:
+        err(f"each browser session asks for a badge; the operator {settings.operator!r} is not logged in there")
     return serve(settings, args.host, args.port)

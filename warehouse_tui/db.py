@@ -196,10 +196,20 @@ def open_database(path_or_url: str | Path, *, migrate: bool = True) -> Database:
     )
 
 
-def open_for(settings, migrate: bool = True) -> Database:
-    """The database the settings name; a missing or older schema is a usage error."""
+def open_for(settings, migrate: bool = True, *, create: bool = True) -> Database:
+    """The database the settings name; a missing or older schema is a usage error.
+
+    ``create=False`` is for commands that only read: a database that is not there yet is
+    never created (nor its folder, nor its schema), so a mistyped ``--db`` is said at once."""
     from warehouse_tui.errors import Usage
 
+    if not create:
+        url = make_url(to_url(settings.db))
+        if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:") \
+                and not Path(url.database).is_file():
+            raise Usage(f"{url.database}: no such database (nothing was created); "
+                        "check --db, or create it with a command that writes (stock import, import, db upgrade)")
+        migrate = False
     try:
         return open_database(settings.db, migrate=migrate)
     except DatabaseError as exc:

@@ -9,14 +9,12 @@ import pytest
 
 from tests.ui.conftest import make_app
 from tests.ui.scenarios import SCENARIOS
-from warehouse_tui.ui import flow
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "screens"
 
 
 @pytest.mark.parametrize("name", list(SCENARIOS))
-async def test_write_screenshot(db, tmp_path, frozen, monkeypatch, name):
-    monkeypatch.setattr(flow, "REFUSED_SECONDS", 120.0)
+async def test_write_screenshot(db, tmp_path, frozen, name):
     app = make_app(db, tmp_path, poll_seconds=0, operator=None if name == "login" else "alice")
     async with app.run_test(size=(80, 24)) as pilot:
         await SCENARIOS[name](pilot)

@@ -6,12 +6,11 @@ import pytest
 
 from tests.ui.conftest import make_app
 from tests.ui.scenarios import SCENARIOS
-from warehouse_tui.ui import flow
 
 
 @pytest.fixture(autouse=True)
-def _steady(monkeypatch, frozen):
-    monkeypatch.setattr(flow, "REFUSED_SECONDS", 120.0)  # the red refusal stays for the picture
+def _steady(frozen):
+    pass  # a refusal stays on screen until the next scan: nothing else to hold still
 
 
 @pytest.mark.parametrize("size", [(40, 16), (80, 24)], ids=["40x16", "80x24"])

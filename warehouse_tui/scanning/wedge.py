@@ -49,6 +49,14 @@ Timing mode (no prefix)
   Enter passes through, so the whole code lands in the focused Input and arrives through
   the typing path instead of as a truncated scan. A scan that starts less than
   ``min_quiet_ms`` after a keystroke is treated the same way.
+* The suffix is a clean boundary: a burst that starts right after a suffix key (the end of
+  the scan before it, or an Enter that sent typing) needs no quiet before it. So scans that
+  arrive back to back, as from a scanner uploading its memory or a remote terminal that
+  delivers many in one read, are each a scan, split at every suffix and never merged.
+* A burst longer than ``MAX_SCAN`` (4,096) characters is no person typing: it stays one
+  burst however it is cut by pauses (up to ``long_gap_ms``) and ends as one scan at its
+  suffix, whatever its quiet, so that the scan grammar refuses it whole, as the headless
+  station does; it is never split into two scans.
 * With ``suffix=None`` (a scanner set to send no terminator) a burst that ends by silence
   is a scan when it meets the length and quiet rules; it is reported by the flush (or by
   the next key) that notices the silence.
@@ -74,6 +82,8 @@ above).
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from warehouse_tui.scanning.grammar import MAX_SCAN
 
 GS = "\x1d"
 GS_KEY = "ctrl+right_square_bracket"
@@ -116,6 +126,7 @@ class WedgeDetector:
         *,
         min_quiet_ms: float | None = None,
         prefix_timeout_ms: float = 1000.0,
+        long_gap_ms: float = 1000.0,
     ) -> None:
         if max_gap_ms <= 0:
             raise ValueError("max_gap_ms must be positive")
@@ -138,9 +149,11 @@ class WedgeDetector:
         self._gap = max_gap_ms / 1000.0
         self._quiet = self.min_quiet_ms / 1000.0
         self._prefix_timeout = prefix_timeout_ms / 1000.0
+        self._long_gap = max(long_gap_ms, max_gap_ms) / 1000.0
         self._held: list[str] = []
         self._last_t: float | None = None  # the last key of any kind
         self._burst_after_quiet = False
+        self._after_suffix = False  # the last key was the suffix: the next burst starts clean
         self._in_prefix = False
         self._prefix_text = ""
 
@@ -159,7 +172,7 @@ class WedgeDetector:
         if self._in_prefix:
             return self._last_t + self._prefix_timeout
         if self._held:
-            return self._last_t + self._gap
+            return self._last_t + self._burst_gap()
         return None
 
     def feed(self, key: str, char: str | None, t: float) -> WedgeResult:
@@ -179,7 +192,7 @@ class WedgeDetector:
             if idle >= self._prefix_timeout:
                 return WedgeResult(release=self._abandon_prefixed())
             return _PASS
-        if self._held and idle >= self._gap:
+        if self._held and idle >= self._burst_gap():
             return self._end_burst(consumed=False)
         return _PASS
 
@@ -198,14 +211,15 @@ class WedgeDetector:
     def _feed_timed(self, key: str, char: str | None, t: float, previous: float | None) -> WedgeResult:
         text = _character(key, char)
         is_suffix = self.suffix is not None and self._matches(self.suffix, key, char)
+        after_suffix, self._after_suffix = self._after_suffix, is_suffix
         if not self._held:
             if text is None or is_suffix:
                 return _PASS
-            self._start_burst(text, t, previous)
+            self._start_burst(text, t, previous, after_suffix)
             return _HOLD
 
         assert previous is not None  # keys are held, so one came before
-        within = t - previous < self._gap
+        within = t - previous < self._burst_gap()
         if is_suffix:
             if within and self._is_scan():
                 scan = "".join(self._held)
@@ -220,15 +234,22 @@ class WedgeDetector:
             self._held.append(text)
             return _HOLD
         ended = self._end_burst(consumed=True)
-        self._start_burst(text, t, previous)
+        self._start_burst(text, t, previous, False)
         return ended
 
-    def _start_burst(self, text: str, t: float, previous: float | None) -> None:
+    def _start_burst(self, text: str, t: float, previous: float | None, after_suffix: bool) -> None:
         self._held.append(text)
-        self._burst_after_quiet = previous is None or t - previous >= self._quiet
+        self._burst_after_quiet = previous is None or after_suffix or t - previous >= self._quiet
+
+    def _overlong(self) -> bool:
+        return len(self._held) > MAX_SCAN
+
+    def _burst_gap(self) -> float:
+        """How long a pause ends the held burst: an overlong one is nobody's typing."""
+        return self._long_gap if self._overlong() else self._gap
 
     def _is_scan(self) -> bool:
-        return self._burst_after_quiet and len(self._held) >= self.min_length
+        return self._overlong() or (self._burst_after_quiet and len(self._held) >= self.min_length)
 
     def _end_burst(self, *, consumed: bool) -> WedgeResult:
         """The held burst is over without its suffix (silence or another key)."""

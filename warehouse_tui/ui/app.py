@@ -15,6 +15,11 @@ to the focused widget. Each key goes through ``WedgeDetector.feed(key, char, eve
 * keys that turn out to be a person typing are given back, in order, to the focused widget
   (as if just typed) before the key that ended the burst; a timer calls ``flush`` at the
   detector's deadline so a single keystroke shows at most ``wedge_gap_ms`` late;
+* a terminal may deliver many scans in one read, and the app may fall behind the keys: so
+  the timer only posts a tick to the app's own queue, behind the keys already waiting (a
+  pause is judged on the keys' own timestamps, never on how late the app got to them), and
+  text given back to a scan field is typed into it at once and Enter sends it at once, in
+  the order of the keys, so a typed scan can neither merge with the next nor overtake it;
 * GS (0x1D, key ``ctrl+right_square_bracket``) is a character of a scan, so GS1 element
   strings keep their field separators.
 
@@ -31,10 +36,14 @@ to the current screen's ``handle_scan``, which calls the station session's ``han
 thread and shows its ``Feedback``. A scan is never dropped, and never processed before the
 one ahead of it has been answered, however busy the screen is.
 
-Several consoles share one database. On PostgreSQL a thread waits on ``LISTEN`` (every write
-transaction sends a ``NOTIFY``); on SQLite the app reads ``db.change_token()`` (``PRAGMA
-data_version``, a cheap counter) every 0.5 s. When it moved, the current screen reads its
-page again.
+Several consoles share one database. On PostgreSQL a daemon thread waits on ``LISTEN`` (every
+write transaction sends a ``NOTIFY``); on SQLite the app reads ``db.change_token()`` (``PRAGMA
+data_version``, a cheap counter, read in a thread: never a database call on the event loop)
+every 0.5 s. When it moved, the current screen reads its page again.
+
+Quitting: nothing may keep the console from quitting (see ``quitting.py``): its threads are
+daemon threads (work in flight gets a moment to finish; nothing hung is waited for), and a
+watchdog armed by ctrl+q ends the process if the shutdown itself hangs.
 """
 
 from __future__ import annotations
@@ -60,7 +69,9 @@ from warehouse_tui.config import Settings
 from warehouse_tui.db import Database
 from warehouse_tui.scanning.devices import scanner_specs, serial_specs
 from warehouse_tui.scanning.wedge import WedgeDetector, WedgeResult
-from warehouse_tui.ui.messages import DatabaseChanged, ScannerState, ScanReceived
+from warehouse_tui.ui.messages import ChangeToken, DatabaseChanged, ScannerState, ScanReceived, WedgeTick
+from warehouse_tui.ui.quitting import QUIT_GRACE_SECONDS, DaemonExecutor, QuitWatchdog
+from warehouse_tui.ui.widgets import ScanField
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +115,8 @@ class WarehouseApp(App[int]):
     def __init__(self, db: Database, settings: Settings, *, printer=None, scale=None,
                  now: Callable[[], datetime] | None = None, tz: tzinfo | None = None,
                  clock: Callable[[], float] = time.monotonic, blink: bool = True,
-                 poll_seconds: float = POLL_SECONDS, start: str = "home") -> None:
+                 poll_seconds: float = POLL_SECONDS, start: str = "home",
+                 quit_grace: float | None = None) -> None:
         self.MODES = _modes()
         super().__init__()
         self.db = db
@@ -127,6 +139,9 @@ class WarehouseApp(App[int]):
         self._stop = threading.Event()
         self._flush_timer: Timer | None = None
         self._token: int | None = None
+        self._polling = False
+        # only where the console is the whole process (run_console): it may end the process
+        self._watchdog = QuitWatchdog(lambda: self._driver, quit_grace) if quit_grace else None
         self.wedge: WedgeDetector | None = None
         specs = scanner_specs(settings.scanners)
         if "keyboard" in specs:
@@ -149,6 +164,9 @@ class WarehouseApp(App[int]):
         self.screen.open_order(order_id)
 
     # -- start and stop -------------------------------------------------------------------
+
+    def on_load(self) -> None:
+        asyncio.get_running_loop().set_default_executor(DaemonExecutor())
 
     def on_mount(self) -> None:
         from warehouse_tui.ui.commands import LookupCommands
@@ -185,6 +203,8 @@ class WarehouseApp(App[int]):
 
     async def action_quit(self) -> None:
         self._stop.set()
+        if self._watchdog is not None:
+            self._watchdog.arm()
         self.exit(0)
 
     # -- keyboard wedge -------------------------------------------------------------------
@@ -196,26 +216,37 @@ class WarehouseApp(App[int]):
             self._arm_flush()
             if result.consumed:
                 return
+            if event.key == "enter" and self.wedge.prefix is None and isinstance(self.focused, ScanField):
+                # every character came through the detector, so the field is complete now
+                self.focused.send()
+                return
         await super().on_event(event)
 
     def _apply_wedge(self, result: WedgeResult) -> None:
         if result.release:
             target = self.focused or self.screen
-            for ch in result.release:
-                key = "ctrl+right_square_bracket" if ch == "\x1d" else _character_to_key(ch)
-                target._forward_event(events.Key(key, ch))
+            if isinstance(target, ScanField):
+                target.type_text(result.release)
+            else:
+                for ch in result.release:
+                    key = "ctrl+right_square_bracket" if ch == "\x1d" else _character_to_key(ch)
+                    target._forward_event(events.Key(key, ch))
         if result.scan:
             self.post_message(ScanReceived("keyboard", result.scan))
 
     def _arm_flush(self) -> None:
-        if self._flush_timer is not None:
-            self._flush_timer.stop()
-            self._flush_timer = None
-        deadline = self.wedge.deadline if self.wedge else None
+        """One timer at a time: it fires at the earliest deadline and is armed again after."""
+        if self._flush_timer is not None or self.wedge is None:
+            return
+        deadline = self.wedge.deadline
         if deadline is not None:
-            self._flush_timer = self.set_timer(max(0.001, deadline - self.clock()), self._flush_wedge)
+            self._flush_timer = self.set_timer(max(0.001, deadline - self.clock()), self._tick_wedge)
 
-    def _flush_wedge(self) -> None:
+    def _tick_wedge(self) -> None:
+        # through the queue: keys that arrived before the tick are fed before it is judged
+        self.post_message(WedgeTick())
+
+    def on_wedge_tick(self, _message: WedgeTick) -> None:
         self._flush_timer = None
         if self.wedge is None:
             return
@@ -358,11 +389,20 @@ class WarehouseApp(App[int]):
         self.screen.post_message(DatabaseChanged(message.token))
 
     def _poll(self) -> None:
+        if not self._polling:  # one read at a time, however slow the database is
+            self._polling = True
+            self.run_worker(self._read_token, thread=True, group="poll", exit_on_error=False)
+
+    def _read_token(self) -> None:
         try:
-            token = self.db.change_token()
+            self.post_message(ChangeToken(self.db.change_token()))
         except Exception as exc:  # the database on a network share went away for a moment
             log.warning("change token: %s", exc)
-            return
+        finally:
+            self._polling = False
+
+    def on_change_token(self, message: ChangeToken) -> None:
+        token = message.token
         if token != self._token:
             first = self._token is None
             self._token = token
@@ -406,7 +446,7 @@ def open_devices(settings: Settings):
 
 def run_console(db: Database, settings: Settings) -> int:
     printer, scale, problems = open_devices(settings)
-    app = WarehouseApp(db, settings, printer=printer, scale=scale)
+    app = WarehouseApp(db, settings, printer=printer, scale=scale, quit_grace=QUIT_GRACE_SECONDS)
     for p in problems:
         app.call_later(app.notify, p, severity="error", timeout=10)
     try:

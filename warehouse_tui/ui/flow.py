@@ -17,7 +17,6 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Static
 
 from warehouse_tui.ui.messages import DatabaseChanged, QueueLoaded
@@ -26,7 +25,6 @@ from warehouse_tui.ui.widgets import (Instruction, KeyBar, LastScans, LinesView,
                                       ScanLine, StatusBar)
 
 PAGE = 20
-REFUSED_SECONDS = 3.0
 
 
 @dataclass
@@ -79,7 +77,8 @@ class FlowScreen(Screen):
         self.total = 0
         self.feedback = None
         self.view: OrderView | None = None
-        self._restore: Timer | None = None
+        # the reason of the last scan refused: on screen until the next scan is answered
+        self.refusal: str | None = None
 
     def compose(self) -> ComposeResult:
         yield StatusBar(self.screen_title)
@@ -141,29 +140,27 @@ class FlowScreen(Screen):
                 elif not fb.ok and "print" in fb.message.lower():
                     app.set_printer_state("failed", _reason(fb))
         instruction = self.query_one(Instruction)
-        if self._restore is not None:
-            self._restore.stop()
-            self._restore = None
+        if scanned:
+            self.refusal = None if fb.ok else _reason(fb)
+        self._show_instruction()
         if scanned and not fb.ok:
             app.bell()
-            instruction.show(_reason(fb), "then: " + fb.instruction, refused=True)
-            self._restore = self.set_timer(REFUSED_SECONDS, self._show_instruction)
-        else:
-            self._show_instruction()
-            if scanned:
-                instruction.add_class("-ok")
-                self.set_timer(0.6, lambda: instruction.remove_class("-ok"))
+        elif scanned:
+            instruction.add_class("-ok")
+            self.set_timer(0.6, lambda: instruction.remove_class("-ok"))
         in_hand = view is not None and fb.expect != "order"
         self.set_class(in_hand, "-in-hand")
         self.query_one(OrderBanner).show(view.head if in_hand else None, app.now(), app.tz)
         self.query_one(LinesView).show(view if in_hand else None, self.mode, fb.sku)
 
     def _show_instruction(self) -> None:
-        self._restore = None
         fb = self.feedback
         if fb is None:
             return
-        self.query_one(Instruction).show(fb.instruction, self.detail(fb))
+        if self.refusal is not None:
+            self.query_one(Instruction).show(self.refusal, "then: " + fb.instruction, refused=True)
+        else:
+            self.query_one(Instruction).show(fb.instruction, self.detail(fb))
 
     def detail(self, fb) -> str:
         """The fields of what to scan next, beside the instruction."""

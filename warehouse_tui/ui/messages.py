@@ -19,6 +19,10 @@ class ScanReceived(Message):
     data: str
 
 
+class WedgeTick(Message):
+    """The wedge detector's deadline passed: judge the silence (after the keys already queued)."""
+
+
 @dataclass
 class ScannerState(Message):
     """A scanner (or the printer) connected or disconnected, and why."""
@@ -26,6 +30,13 @@ class ScannerState(Message):
     source: str
     state: str  # connected | disconnected
     reason: str = ""
+
+
+@dataclass
+class ChangeToken(Message):
+    """The database's change token, read in a thread (the app compares it with the last)."""
+
+    token: int
 
 
 @dataclass

@@ -240,10 +240,24 @@ class ScanField(Input):
     def code(self) -> str:
         return self.value.replace(GS_SHOWN, GS)
 
-    async def action_submit(self) -> None:
+    def type_text(self, text: str) -> None:
+        """Keys given back by the wedge detector, typed at once, in the order they came
+        (not queued behind other messages, where a later Enter could overtake them)."""
+        shown = text.replace(GS, GS_SHOWN)
+        selection = self.selection
+        if selection.is_empty:
+            self.insert_text_at_cursor(shown)
+        else:
+            self.replace(shown, *selection)
+
+    def send(self) -> None:
+        """Enter: what the field holds goes out as a scan now, before any key after it."""
         code = self.code.strip()
         self.value = ""
         if code:
             from warehouse_tui.ui.messages import ScanReceived
 
             self.app.post_message(ScanReceived("typed", code))
+
+    async def action_submit(self) -> None:
+        self.send()
