@@ -21,7 +21,7 @@ from warehouse_tui.scanning.grammar import ScanRefused, parse_scan
 from warehouse_tui.workflow.ledger import record
 from warehouse_tui.workflow.resolve import Meaning, What, resolve, shorten
 
-SCREEN_CODES = {"HOME", "PICK", "PACK", "LABEL", "RETURNS", "LOOKUP"}
+SCREEN_CODES = {"HOME", "PICK", "PACK", "LABEL", "RETURNS", "LOOKUP", "SCANCHECK"}
 
 
 class Refused(Exception):
