@@ -24,10 +24,13 @@ def reprint(db, printer, order_id: int, *, station: str, operator: str | None) -
     if printer is None:
         raise ValueError("no printer configured")
     with db.session() as s:
+        printed = documents_of(s, order_id)
         # a label whose parcel was voided (and not labeled again) is never sent again
-        docs = [d for d in documents_of(s, order_id)
+        docs = [d for d in printed
                 if d.kind != "label" or (d.parcel_id and (p := s.get(Parcel, d.parcel_id)) is not None
                                          and p.tracking_number is not None)]
+    if not docs and printed:
+        raise ValueError("its label was voided: the label station prints a new one")
     if not docs:
         raise ValueError("nothing has been printed for this order")
     sent = []
