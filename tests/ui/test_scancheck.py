@@ -130,3 +130,17 @@ async def test_scan_codes_open_and_leave_the_check(app_factory):
         kb.press("f1")  # function keys still reach the bindings
         await settle(pilot)
         assert app.current_mode == "home"
+
+
+async def test_a_serial_scanners_codes_are_checked_without_timing(app_factory):
+    from warehouse_tui.ui.messages import ScanReceived
+
+    app = app_factory(start="home")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_check(app, pilot)
+        app.post_message(ScanReceived("ttyACM0", DATAMATRIX.data))
+        await settle(pilot)
+        assert app.screen.last.ok and app.screen.last.max_gap_ms is None
+        app.post_message(ScanReceived("ttyACM0", DATAMATRIX.data.replace(GS, "")))
+        await settle(pilot)
+        assert "GS separator was lost" in seen(app)

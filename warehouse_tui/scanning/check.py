@@ -121,7 +121,7 @@ class Capture:
     """One scan as it arrived: its keys (the ending key last, when there was one)."""
 
     keys: tuple[Key, ...]
-    ended_by: str  # the key that ended it ("enter", "tab", ...), or "silence"
+    ended_by: str  # the key that ended it ("enter", "tab", ...), "silence", or "whole" (serial)
     source: str = "keyboard"
     text_only: str | None = None  # a serial scanner's data: no keys, no timing
 
@@ -129,14 +129,14 @@ class Capture:
     def text(self) -> str:
         if self.text_only is not None:
             return self.text_only
-        body = self.keys[:-1] if self.ended_by != "silence" else self.keys
+        body = self.keys[:-1] if self.ended_by not in ("silence", "whole") else self.keys
         return "".join(c for k in body if (c := character(k.key, k.char)) is not None)
 
     @classmethod
     def serial(cls, data: str, source: str) -> Capture:
-        text = data.rstrip("\r\n")
-        ended = "enter" if text != data else "silence"
-        return cls((), ended, source, text)
+        """A scan that arrived whole (a serial scanner frames its own scans): no keys to time,
+        no suffix to check."""
+        return cls((), "whole", source, data.rstrip("\r\n"))
 
 
 def character(key: str, char: str | None) -> str | None:
@@ -366,7 +366,9 @@ def diagnose(capture: Capture, *, wedge_gap_ms: float = 30.0, suffix: str | None
 
     # how it ended
     want = suffix or "enter"
-    if capture.ended_by == "silence":
+    if capture.ended_by == "whole":
+        pass
+    elif capture.ended_by == "silence":
         faults.append(Fault("no-suffix", "no suffix: the scan never ended (no Enter after the code)",
                             f"set the scanner to send {want.capitalize()} after each code (its suffix "
                             "or terminator setting)"))

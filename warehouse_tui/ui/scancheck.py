@@ -102,7 +102,7 @@ class ScanCheckScreen(Screen):
 
     async def handle_scan(self, source: str, data: str) -> None:
         """A serial scanner's scan, or one typed: checked without timing."""
-        self.check(diagnose(Capture.serial(data, source), suffix=None if source == "typed" else "enter"))
+        self.check(diagnose(Capture.serial(data, source)))
 
     # -- the verdict ----------------------------------------------------------------------
 
