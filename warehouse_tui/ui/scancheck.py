@@ -44,7 +44,7 @@ class ScanCheckScreen(Screen):
         yield KeyBar("esc again F1 F11 ^q")
 
     def on_mount(self) -> None:
-        self.query_one("#check-sheet").border_title = "Test sheet (warehouse-tui print scanner-test)"
+        self.query_one("#check-sheet").border_title = "Test sheet"
         self.query_one("#check-result").border_title = "Last scan"
         self._new_recorder()
         self._show()
@@ -157,7 +157,8 @@ class ScanCheckScreen(Screen):
         t = Text()
         r = self.last
         if r is None:
-            t.append("Each code: what arrived against what the sheet holds, and what to change.", style="dim")
+            t.append("The sheet: warehouse-tui print scanner-test. For each code scanned: what arrived "
+                     "against what the sheet holds, and what to change.", style="dim")
             return t
         t.append("sheet    ", style="dim")
         t.append(shown(r.expected) if r.expected is not None else "(not a code of the sheet)")
