@@ -46,6 +46,7 @@ class ScanCheckScreen(Screen):
     def on_mount(self) -> None:
         self.query_one("#check-sheet").border_title = "Test sheet"
         self.query_one("#check-result").border_title = "Last scan"
+        self.query_one("#check-result").styles.text_wrap = "wrap"  # a cure is read whole
         self._new_recorder()
         self._show()
 
