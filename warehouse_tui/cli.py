@@ -91,6 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     x = action(osub, "show", "one order: channel id, display name or tracking number")
     x.add_argument("ref")
     x.add_argument("--json", action="store_true")
+    x.add_argument("--all", action="store_true", help="every event (without it: the last 20)")
     x = action(osub, "list", "orders by ship-by")
     x.add_argument("--status")
     x.add_argument("--channel")

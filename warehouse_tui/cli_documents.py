@@ -48,6 +48,9 @@ def add_parsers(sub, common) -> None:
     x = action(psub, "commands", "the sheet of %%-command barcodes")
     x.add_argument("--badges", action="store_true", help="add every operator's badge")
     x.add_argument("--out", type=Path, metavar="DIR", help="write the PDF to DIR instead of printing it")
+    x = action(psub, "scanner-test", "the scanner test sheet, for the scanner check (F11)")
+    x.add_argument("--page", choices=("a4", "letter", "4x6"), default="a4", help="page size (default a4)")
+    x.add_argument("--out", type=Path, metavar="DIR", help="write the PDF to DIR instead of printing it")
 
 
 
@@ -150,6 +153,10 @@ def cmd_print(args, settings) -> int:
                     _err("warehouse-tui: no order is waiting to be picked")
                     return 1
                 doc = printing.pick_list(s, orders)
+            elif args.print_command == "scanner-test":
+                from warehouse_tui.documents.scanner_test import scanner_test_document
+
+                doc = scanner_test_document(args.page)
             else:
                 doc = printing.command_sheet(s, args.badges)
             where = printing.send(s, printer, doc, station=settings.station, operator=settings.operator,

@@ -237,17 +237,10 @@ def cmd_order(args, settings: Settings) -> int:
     if args.json:
         out(json.dumps(detail, ensure_ascii=False))
         return 0
-    st = detail["ship_to"]
-    out(f"{detail['display_name']}  ({detail['channel']} {detail['ref']})  {detail['status']}")
-    out(f"  ship by {detail['ship_by'] or '-'}   to {st['name']}, {st['city']} {st['country']}")
-    for ln in detail["lines"]:
-        out(f"  {ln['sku']:<16} {ln['quantity']:>3}  picked {ln['picked']}  packed {ln['packed']}  {ln['title']}")
-        for lot in ln.get("lots", []):
-            out(f"    lot {lot['lot'] or '-'}  expiry {lot['expiry'] or '-'}  x{lot['quantity']}")
-    for p in detail["parcels"]:
-        out(f"  parcel {p['seq']}: {p['carrier'] or '-'} {p['tracking_number'] or '-'} {p['status']}")
-    for e in detail["events"][-10:]:
-        out(f"  {e['at']}  {e['type']:<7} {e['station'] or '':<10} {e['message'] or ''}")
+    from warehouse_tui.cli_order_show import order_show_lines
+
+    for line in order_show_lines(detail, args.ref, every_event=args.all):
+        out(line)
     return 0
 
 

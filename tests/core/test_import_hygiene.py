@@ -19,6 +19,9 @@ HEADLESS = [
     "warehouse_tui.cli",
     "warehouse_tui.demo",
     "warehouse_tui.scanning.grammar",
+    "warehouse_tui.scanning.check",
+    "warehouse_tui.documents.scanner_test",
+    "warehouse_tui.cli_order_show",
     "warehouse_tui.channels.registry",
     "warehouse_tui.documents.zpl",
 ]

@@ -250,6 +250,7 @@ def test_command_sheet_scans_as_every_command_and_badge():
         "%LABEL",
         "%RETURNS",
         "%LOOKUP",
+        "%SCANCHECK",
     }
 
 

@@ -49,7 +49,7 @@ def test_a_failed_label_spends_no_number_then_prints_once_and_reprints_the_same_
     assert [p.tracking_number for p in parcels] == [number]
     assert used == 1 and serial(number) == 1  # no gap where the failed label was
     fb = up.handle("%REPRINT")
-    assert fb.ok and "reprinted label" in fb.message
+    assert fb.ok and "reprinted 1 label for BAR-1001" in fb.message
     listener.close()
     assert len(listener.jobs) == 2 and listener.jobs[0] == listener.jobs[1]
     assert listener.jobs[0].startswith(b"^XA") and number.encode() in listener.jobs[0]

@@ -42,7 +42,7 @@ def refused(raw: str | bytes) -> str:
 def test_the_commands_of_the_contract() -> None:
     assert COMMANDS == {
         "NEXT", "BATCH", "DONE", "SHORT", "CANCEL", "REPRINT", "RESTOCK", "QUARANTINE",
-        "DISPOSE", "HOME", "PICK", "PACK", "LABEL", "RETURNS", "LOOKUP",
+        "DISPOSE", "HOME", "PICK", "PACK", "LABEL", "RETURNS", "LOOKUP", "SCANCHECK",
     }  # fmt: skip
 
 

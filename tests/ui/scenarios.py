@@ -86,5 +86,21 @@ async def lookup(pilot) -> None:
     await _done(pilot)
 
 
+async def scancheck(pilot) -> None:
+    """The scanner check after a good Code 128, then a UPC-A from a scanner that types too
+    slowly: the fault, the gap measured and the setting that would fit."""
+    from warehouse_tui.scanning.check import SHEET
+
+    await pilot.app.show("scancheck")
+    await settle(pilot)
+    kb = getattr(pilot.app, "_test_keyboard", None) or Keyboard(pilot.app)
+    pilot.app._test_keyboard = kb
+    kb.scan(SHEET[0].data)
+    await settle(pilot)
+    kb.scan(SHEET[1].data, gap=0.045)
+    await _done(pilot)
+
+
 SCENARIOS = {"home": home, "login": login, "pick-queue": pick_queue, "pick": pick, "pick-refused": pick_refused,
-             "pack": pack, "label": label, "returns": returns, "lookup": lookup}
+             "pack": pack, "label": label, "returns": returns, "lookup": lookup,
+             "scancheck": scancheck}

@@ -15,7 +15,7 @@ class PrintError(Exception):
 
 @dataclass
 class Document:
-    kind: str  # label | packing_slip | pick_list | manifest | command_sheet
+    kind: str  # label | packing_slip | pick_list | manifest | command_sheet | scanner_test
     format: str  # zpl | pdf | csv
     data: bytes
     name: str  # a file name stem: "label-BAR-1001-1"

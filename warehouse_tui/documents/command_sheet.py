@@ -22,6 +22,7 @@ COMMANDS: list[tuple[str, str]] = [
     ("%LABEL", "Label screen"),
     ("%RETURNS", "Returns screen"),
     ("%LOOKUP", "Lookup screen"),
+    ("%SCANCHECK", "Scanner check screen"),
 ]
 
 BADGE_PREFIX = "OP-"

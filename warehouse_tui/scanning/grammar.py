@@ -42,7 +42,7 @@ COMMANDS: frozenset[str] = frozenset(
     {
         "NEXT", "BATCH", "DONE", "SHORT", "CANCEL", "REPRINT",
         "RESTOCK", "QUARANTINE", "DISPOSE",
-        "HOME", "PICK", "PACK", "LABEL", "RETURNS", "LOOKUP",
+        "HOME", "PICK", "PACK", "LABEL", "RETURNS", "LOOKUP", "SCANCHECK",
     }
 )  # fmt: skip
 

@@ -76,7 +76,7 @@ from warehouse_tui.ui.widgets import ScanField
 log = logging.getLogger(__name__)
 
 SCREEN_CODES = {"%HOME": "home", "%PICK": "pick", "%PACK": "pack", "%LABEL": "label", "%RETURNS": "returns",
-                "%LOOKUP": "lookup"}
+                "%LOOKUP": "lookup", "%SCANCHECK": "scancheck"}
 FLOW_MODES = ("pick", "pack", "label", "returns")
 POLL_SECONDS = 0.5
 
@@ -89,9 +89,10 @@ def _modes() -> dict:
     from warehouse_tui.ui.flow import LabelScreen, PackScreen, PickScreen, ReturnsScreen
     from warehouse_tui.ui.home import HomeScreen
     from warehouse_tui.ui.lookup import LookupScreen
+    from warehouse_tui.ui.scancheck import ScanCheckScreen
 
     return {"home": HomeScreen, "pick": PickScreen, "pack": PackScreen, "label": LabelScreen,
-            "returns": ReturnsScreen, "lookup": LookupScreen}
+            "returns": ReturnsScreen, "lookup": LookupScreen, "scancheck": ScanCheckScreen}
 
 
 class WarehouseApp(App[int]):
@@ -107,6 +108,7 @@ class WarehouseApp(App[int]):
         Binding("f4", "screen('label')", "Label"),
         Binding("f5", "screen('returns')", "Returns"),
         Binding("f6", "screen('lookup')", "Lookup"),
+        Binding("f11", "screen('scancheck')", "Scanner check", show=False),
         Binding("ctrl+q", "quit", "Quit", priority=True),
     ]
 
@@ -210,6 +212,10 @@ class WarehouseApp(App[int]):
     # -- keyboard wedge -------------------------------------------------------------------
 
     async def on_event(self, event: events.Event) -> None:
+        # the scanner check wants every key with its time, before the detector filters them
+        take_key = getattr(self.screen, "take_key", None) if isinstance(event, events.Key) else None
+        if take_key is not None and not event.is_forwarded and self.operator and take_key(event):
+            return
         if isinstance(event, events.Key) and not event.is_forwarded and self.wedge is not None:
             result = self.wedge.feed(event.key, event.character, event.time)
             self._apply_wedge(result)

@@ -214,7 +214,7 @@ class FlowScreen(Screen):
         self.last_rows = message.rows
         table = self.query_one(QueueView)
         narrow = self.app.size.width < 60
-        table.show(message.rows, self.app.now(), self.app.tz, narrow=narrow)
+        table.show(message.rows, self.app.now(), self.app.tz, narrow=narrow, late=self.mode != "returns")
         pages = max(1, (message.total + PAGE - 1) // PAGE)
         title = Text(no_wrap=True, overflow="ellipsis")
         title.append(f"{self.queue_title}: {message.total}", style="bold")

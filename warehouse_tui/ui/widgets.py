@@ -109,7 +109,7 @@ class OrderBanner(Static):
         text.append(head.display_name, style="bold")
         text.append(f"  {head.channel}  ", style="dim")
         text.append(f"by {ship_by(head.ship_by, now, tz)}")
-        note = late_note(head.ship_by, now)
+        note = late_note(head.ship_by, now) if head.status not in ("shipped", "cancelled") else ""
         if note:
             text.append(f" {note}", style="bold red" if note == "LATE" else "yellow")
         if head.tote:
@@ -189,7 +189,8 @@ class QueueView(DataTable):
         self.zebra_stripes = False
         self.show_header = True
 
-    def show(self, rows, now: datetime, tz, *, narrow: bool) -> None:
+    def show(self, rows, now: datetime, tz, *, narrow: bool, late: bool = True) -> None:
+        """``late``: mark orders past their ship-by (not in the returns queue: they shipped)."""
         self.clear(columns=True)
         if narrow:
             self.add_column("order", width=14)
@@ -204,7 +205,7 @@ class QueueView(DataTable):
                                  ("buyer", rest), ("", 10)):
                 self.add_column(label, width=width)
         for r in rows:
-            note = late_note(r.ship_by, now)
+            note = late_note(r.ship_by, now) if late else ""
             if r.station:
                 note = f"at {r.station}"
             note_style = "bold red" if note == "LATE" else "yellow" if note.startswith("due") else "dim"

@@ -5,7 +5,7 @@ Plain functions over the database; the console calls them in a thread.
 
 from __future__ import annotations
 
-from warehouse_tui.domain.models import Order
+from warehouse_tui.domain.models import Order, Parcel
 from warehouse_tui.workflow.views import documents_of, operator_role
 
 
@@ -24,7 +24,13 @@ def reprint(db, printer, order_id: int, *, station: str, operator: str | None) -
     if printer is None:
         raise ValueError("no printer configured")
     with db.session() as s:
-        docs = documents_of(s, order_id)
+        printed = documents_of(s, order_id)
+        # a label whose parcel was voided (and not labeled again) is never sent again
+        docs = [d for d in printed
+                if d.kind != "label" or (d.parcel_id and (p := s.get(Parcel, d.parcel_id)) is not None
+                                         and p.tracking_number is not None)]
+    if not docs and printed:
+        raise ValueError("its label was voided: the label station prints a new one")
     if not docs:
         raise ValueError("nothing has been printed for this order")
     sent = []
@@ -37,7 +43,8 @@ def reprint(db, printer, order_id: int, *, station: str, operator: str | None) -
             record(s, "print", order=order_id, station=station, operator=operator,
                    message=f"reprinted {d.kind} to {where}", document=d.id)
         sent.append(d.kind.replace("_", " "))
-    return "reprinted " + ", ".join(sent)
+    counted = {kind: sent.count(kind) for kind in dict.fromkeys(sent)}
+    return "reprinted " + ", ".join(f"{n} {kind}s" if n > 1 else kind for kind, n in counted.items())
 
 
 def hold(db, order_id: int, reason: str, *, station: str, operator: str | None) -> str:

@@ -6,6 +6,7 @@ events); none loads a whole table. They belong in ``warehouse_tui.workflow`` in 
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -97,6 +98,8 @@ def order_id_by_ref(s: Session, ref: str) -> int | None:
 
 
 def late_in_step(s: Session, step: str, now: datetime) -> int:
+    if STEP_STATUS[step] == Status.SHIPPED:  # the returns queue: shipped orders are never late
+        return 0
     return int(s.exec(select(func.count()).select_from(Order)
                       .where(Order.status == STEP_STATUS[step], Order.ship_by < now)).one())
 
@@ -135,20 +138,38 @@ def _start_of_day(now: datetime) -> datetime:
 
 
 def _today(s: Session, now: datetime, who) -> Today:
+    """One operator's or station's work since midnight. A unit is counted once however many
+    steps it went through (picked, then packed, then perhaps returned: one unit), and an
+    order once however many statuses it reached."""
     start = _start_of_day(now)
     base = select(func.count()).select_from(Event).where(Event.at >= start, who)
     t = Today()
-    unit_scan = (Event.type == "scan", Event.ok.is_not(False), Event.ok.is_not(None), Event.data.like('%"sku"%'))
-    t.units = int(s.exec(base.where(*unit_scan)).one())
+    unit_scan = (Event.type == "scan", Event.ok.is_(True), Event.data.like('%"sku"%'))
     t.errors = int(s.exec(base.where(Event.type == "scan", Event.ok.is_(False))).one())
     t.scans = int(s.exec(base.where(Event.type == "scan")).one())
-    t.orders = int(s.exec(base.where(Event.type == "status", or_(*(Event.data.like(f'%"to": "{st}"%')
-                                                                  for st in ("picked", "packed", "shipped"))))).one())
+    t.orders = int(s.exec(select(func.count(func.distinct(Event.order_id))).where(
+        Event.at >= start, who, Event.type == "status",
+        or_(*(Event.data.like(f'%"to": "{st}"%') for st in ("picked", "packed", "shipped"))))).one())
+    # each step's scans of one product for one order, the most of any step: the units
+    steps: dict[tuple, int] = defaultdict(int)
+    firsts: dict[tuple, list[datetime]] = defaultdict(list)
+    for at, order_id, scan, data in s.exec(select(Event.at, Event.order_id, Event.scan, Event.data)
+                                           .where(Event.at >= start, who, *unit_scan).order_by(Event.id)).all():
+        if (scan or "").startswith("%"):  # %SHORT, %RESTOCK...: they name a product, they are no unit
+            continue
+        d = json.loads(data or "{}")
+        unit = (order_id, d.get("sku"))
+        steps[(unit, d.get("mode"))] += 1
+        n = steps[(unit, d.get("mode"))]
+        if n > len(firsts[unit]):  # a unit not seen in any step before
+            firsts[unit].append(at)
     hours = [0] * 24
-    for at in s.exec(select(Event.at).where(Event.at >= start, who, *unit_scan)).all():
-        if at.tzinfo is None:
-            at = at.replace(tzinfo=timezone.utc)
-        hours[min(23, max(0, int((at - start).total_seconds() // 3600)))] += 1
+    for times in firsts.values():
+        t.units += len(times)
+        for at in times:
+            if at.tzinfo is None:
+                at = at.replace(tzinfo=timezone.utc)
+            hours[min(23, max(0, int((at - start).total_seconds() // 3600)))] += 1
     last = max(1, min(24, int((now - start).total_seconds() // 3600) + 1))
     t.per_hour = hours[:last]
     return t

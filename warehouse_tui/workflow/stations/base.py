@@ -26,7 +26,7 @@ from warehouse_tui.workflow.resolve import Meaning, What, resolve, shorten
 
 log = logging.getLogger("warehouse_tui.station")
 
-SCREEN_CODES = {"HOME", "PICK", "PACK", "LABEL", "RETURNS", "LOOKUP"}
+SCREEN_CODES = {"HOME", "PICK", "PACK", "LABEL", "RETURNS", "LOOKUP", "SCANCHECK"}
 
 
 class Refused(Exception):

@@ -19,6 +19,10 @@ def parcels_of(s: Session, order: Order) -> list[Parcel]:
                        .order_by(Parcel.seq)))
 
 
+def _labels(n: int) -> str:
+    return f"{n} label{'s' if n != 1 else ''}"
+
+
 class LabelSession(StationSession):
     mode = "label"
 
@@ -100,7 +104,7 @@ class LabelSession(StationSession):
         later on never takes back a tracking number that is on a printed label."""
         carrier = self._carrier(order)
         parcels = parcels_of(s, order)
-        numbers = []
+        numbers, printed = [], []
         for p in parcels:
             if p.tracking_number and p.labeled_at is not None:
                 numbers.append(p.tracking_number)
@@ -115,12 +119,42 @@ class LabelSession(StationSession):
             s.add(Document(station=self.station, order_id=order.id, parcel_id=p.id, kind="label",
                            format=doc.format, data=doc.data))
             numbers.append(p.tracking_number)
+            printed.append(p)
             s.commit()
         move(s, order, Status.LABELED, station=self.station, operator=self.operator)
-        msg = f"printed {len(parcels)} label{'s' if len(parcels) > 1 else ''} for {order.display_name}"
+        msg = f"printed {_labels(len(printed))} for {order.display_name}"
+        if len(printed) < len(parcels):  # after a void: only the parcels without a label
+            msg += f" (parcel {', '.join(str(p.seq) for p in printed)} of {len(parcels)})"
         return Outcome(msg, tracking_number=numbers[0] if numbers else None,
                        tracking_numbers=numbers if len(numbers) > 1 else None,
                        data={"tracking_numbers": numbers})
+
+    def _reprint(self, s: Session) -> Outcome:
+        """The labels of the order in hand not yet scanned back (the last print, or what is
+        left of it); with no such order, the last document as at any station."""
+        order = self._order(s)
+        waiting = [p for p in parcels_of(s, order) if p.status == "labeled"] if order else []
+        docs = [d for p in waiting
+                if (d := s.exec(select(Document).where(Document.kind == "label", Document.parcel_id == p.id)
+                                .order_by(Document.id.desc())).first()) is not None]
+        if not docs:
+            return super()._reprint(s)
+        if self.printer is None:
+            raise Refused("no printer configured")
+        from warehouse_tui.documents.base import Document as Doc, PrintError
+        from warehouse_tui.workflow.ledger import record
+
+        for doc in docs:
+            try:
+                where = self.printer.send(Doc(kind=doc.kind, format=doc.format, data=doc.data,
+                                              name=f"{doc.kind}-{doc.id}-reprint"))
+            except PrintError as exc:
+                raise Refused(f"reprint failed: {exc}") from None
+            record(s, "print", order=order, station=self.station, operator=self.operator,
+                   message=f"reprinted label to {where}", document=doc.id)
+        total = len(parcels_of(s, order))
+        which = "" if len(docs) == total else f" (parcel {', '.join(str(p.seq) for p in waiting)} of {total})"
+        return Outcome(f"reprinted {_labels(len(docs))} for {order.display_name}{which}")
 
     def _verify(self, s: Session, order: Order, parcel: Parcel) -> Outcome:
         if parcel.order_id != order.id:
