@@ -145,6 +145,23 @@ def detect_tracking(text: str) -> TrackingMatch | None:
     return None
 
 
+def check_digit_problem(text: str) -> str | None:
+    """What is wrong with a number shaped like a tracking number whose check digit fails
+    (a misread or a mistyped label), or None. Only shapes no product code can have are
+    judged: a 12-digit FedEx number could be a UPC-A."""
+    n = normalise_tracking(text)
+    if not n.isascii() or detect_tracking(n) is not None:
+        return None
+    if re.fullmatch(r"1Z[0-9A-Z]{15}[0-9]", n):
+        return f"UPS tracking number with a wrong check digit ({n[17]}, should be {ups_check_digit(n[2:17])})"
+    if re.fullmatch(r"9[1-5][0-9]{20}(?:[0-9]{4}){0,3}", n):
+        return (f"USPS tracking number with a wrong check digit ({n[-1]}, "
+                f"should be {gs1_standard_check_digit(n[:-1])})")
+    if m := _S10.fullmatch(n):
+        return f"postal tracking number with a wrong check digit ({m[2]}, should be {s10_check_digit(m[1])})"
+    return None
+
+
 def validate_tracking(carrier: str, number: str) -> bool:
     """Whether `number` is a well-formed tracking number of `carrier`.
 

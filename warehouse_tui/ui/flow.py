@@ -79,6 +79,8 @@ class FlowScreen(Screen):
         self.view: OrderView | None = None
         # the reason of the last scan refused: on screen until the next scan is answered
         self.refusal: str | None = None
+        # what the last scan finished (picked into a tote, packed, shipped): the same
+        self.result: str | None = None
 
     def compose(self) -> ComposeResult:
         yield StatusBar(self.screen_title)
@@ -142,6 +144,7 @@ class FlowScreen(Screen):
         instruction = self.query_one(Instruction)
         if scanned:
             self.refusal = None if fb.ok else _reason(fb)
+            self.result = fb.result if fb.ok else None
         self._show_instruction()
         if scanned and not fb.ok:
             app.bell()
@@ -159,6 +162,8 @@ class FlowScreen(Screen):
             return
         if self.refusal is not None:
             self.query_one(Instruction).show(self.refusal, "then: " + fb.instruction, refused=True)
+        elif self.result is not None:
+            self.query_one(Instruction).show(self.result, "next: " + fb.instruction, done=True)
         else:
             self.query_one(Instruction).show(fb.instruction, self.detail(fb))
 

@@ -47,12 +47,14 @@ class KeyBar(Static):
 class Instruction(Static):
     """The one thing to scan next, large; red with the reason when a scan was refused."""
 
-    def show(self, headline: str, detail: str = "", *, refused: bool = False) -> None:
-        text = Text(headline.upper() if not refused else headline, style="bold")
+    def show(self, headline: str, detail: str = "", *, refused: bool = False, done: bool = False) -> None:
+        """``done``: the headline says what the last scan finished, as the session said it."""
+        text = Text(headline if refused or done else headline.upper(), style="bold")
         if detail:
             text.append("\n")
-            text.append(detail, style="" if refused else "")
+            text.append(detail)
         self.set_class(refused, "-refused")
+        self.set_class(done and not refused, "-done")
         self.update(text)
 
 

@@ -12,6 +12,7 @@ from enum import StrEnum
 
 from sqlmodel import Session, select
 
+from warehouse_tui.carriers.tracking import check_digit_problem
 from warehouse_tui.domain.lifecycle import OPEN
 from warehouse_tui.domain.models import Barcode, Bin, BoxType, Operator, Order, Parcel, Product
 from warehouse_tui.scanning.grammar import Kind, ParsedScan, ScanRefused, normalise_barcode
@@ -128,7 +129,35 @@ def resolve(s: Session, scan: ParsedScan) -> Meaning:
         return Meaning(What.TRACKING, scan)
     if scan.check_digit_error:
         raise ScanRefused(f"read {text}: {scan.check_digit_error}")
+    if problem := check_digit_problem(text):
+        raise ScanRefused(f"read {shorten(text)}: {problem}: scan the label again or type it from the label")
     raise ScanRefused(f"read {shorten(text)}: not an order, bin, product, tote, box or tracking number here")
+
+
+def named(m: Meaning) -> str:
+    """What a scan was read as, for a refusal: the product with its SKU and title, the bin,
+    the order, the tote, the label: never just the code."""
+    code = shorten(m.scan.text)
+    if m.what is What.PRODUCT and m.product is not None:
+        p = m.product
+        about = [x for x in (p.sku if code != p.sku else "", shorten(p.title or "", 40)) if x]
+        return f"{code} ({', '.join(about)})" if about else code
+    if m.what is What.BIN and m.bin is not None:
+        return f"bin {m.bin.code}"
+    if m.what is What.ORDER and m.order is not None:
+        return f"order {m.order.display_name} ({m.order.status.replace('_', ' ')})"
+    if m.what is What.TOTE:
+        return f"tote {m.tote}"
+    if m.what is What.BOX and m.box is not None:
+        return f"box {m.box.code}"
+    if m.what is What.PARCEL and m.parcel is not None:
+        owner = f" of {m.order.display_name}" if m.order is not None else ""
+        return f"label {m.parcel.tracking_number}{owner}"
+    if m.what is What.TRACKING:
+        return f"tracking number {m.tracking_number}"
+    if m.what is What.BADGE:
+        return f"badge {code}"
+    return code
 
 
 def shorten(text: str, width: int = 40) -> str:

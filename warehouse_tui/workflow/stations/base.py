@@ -68,11 +68,15 @@ class Feedback:
     instruction: str = ""
     screen: str | None = None  # a console screen code (%PICK ...) to switch to
     order_id: int | None = None  # the order's own id (refs may repeat across channels)
+    # what the scan finished (the order picked, packed, shipped, released): the screen keeps
+    # it in the large instruction until the next scan
+    result: str | None = None
 
     def as_json(self) -> dict[str, Any]:
         d = asdict(self)
-        if d["tracking_numbers"] is None:
-            d.pop("tracking_numbers")
+        for key in ("tracking_numbers", "result"):
+            if d[key] is None:
+                d.pop(key)
         return d
 
 
@@ -167,6 +171,7 @@ class StationSession:
                 row = self._station_row(s)
                 self.state = self._load(row)
                 before = self.current_order_id()
+                busy = bool(self.state)  # an order, a batch or a return in hand
                 meaning = resolve(s, parsed)
                 self._named_order = meaning.order.id if meaning.order is not None else before
                 outcome = self._dispatch(s, meaning)
@@ -184,6 +189,8 @@ class StationSession:
                     # the scan finished the order in hand: say what became of it
                     exp.order = s.get(Order, before)
                 fb = self._feedback(parsed.raw, True, outcome.message, exp)
+                if busy and not self.state:
+                    fb.result = outcome.message
         except (ScanRefused, Refused) as exc:
             return self._refuse(parsed.raw, exc.message)
         fb.tracking_number = outcome.tracking_number

@@ -8,7 +8,7 @@ from warehouse_tui.domain.lifecycle import Status
 from warehouse_tui.domain.models import Document, Order, Parcel, utcnow
 from warehouse_tui.workflow.labels import LabelError, print_label
 from warehouse_tui.workflow.orders import move
-from warehouse_tui.workflow.resolve import Meaning, What
+from warehouse_tui.workflow.resolve import Meaning, What, named
 from warehouse_tui.workflow.stations.base import Expect, Outcome, Refused, StationSession
 from warehouse_tui.carriers import carrier_for_destination, format_tracking
 from sqlalchemy import update
@@ -62,7 +62,7 @@ class LabelSession(StationSession):
             if m.what is What.PARCEL and m.order is not None:
                 return self._take(s, m.order)
             if m.what is not What.ORDER:
-                raise Refused(f"{m.scan.text} is not an order")
+                raise Refused(f"{named(m)} is not a packed order or its label")
             return self._take(s, m.order)
         if cmd == "CANCEL":
             order.station = None
@@ -70,12 +70,12 @@ class LabelSession(StationSession):
             self.state = {}
             return Outcome(f"released {order.display_name} ({order.status})")
         if m.what is What.ORDER:
-            raise Refused(f"{order.display_name} is in hand")
+            raise Refused(f"{named(m)}: {order.display_name} is in hand")
         if m.what is What.PARCEL:
             return self._verify(s, order, m.parcel)
         if m.what is What.TRACKING:
             return self._record_bought(s, order, m)
-        raise Refused(f"{m.scan.text} is not a label of {order.display_name}")
+        raise Refused(f"{named(m)} is not a label of {order.display_name}")
 
     def _take(self, s: Session, order: Order) -> Outcome:
         if order.station == self.station and order.status in (Status.PACKED, Status.LABELED):
@@ -159,7 +159,8 @@ class LabelSession(StationSession):
     def _verify(self, s: Session, order: Order, parcel: Parcel) -> Outcome:
         if parcel.order_id != order.id:
             other = s.get(Order, parcel.order_id)
-            raise Refused(f"that label is for {other.display_name if other else 'another order'}")
+            raise Refused(f"label {parcel.tracking_number} is for {other.display_name if other else 'another order'}, "
+                          f"not {order.display_name}")
         if parcel.status == "verified":
             return Outcome(f"parcel {parcel.seq} is verified already")
         parcel.status, parcel.verified_at = "verified", utcnow()
@@ -191,5 +192,6 @@ class LabelSession(StationSession):
             order.station = None
             s.add(order)
             self.state = {}
-            msg += f": {order.display_name} shipped"
+            numbers = [p.tracking_number for p in parcels_of(s, order) if p.tracking_number]
+            msg = f"{order.display_name} shipped: {', '.join(numbers)}"
         return Outcome(msg, tracking_number=tracking)

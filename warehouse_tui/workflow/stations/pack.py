@@ -7,11 +7,10 @@ from sqlmodel import Session, delete, select
 
 from warehouse_tui.domain.lifecycle import Status
 from warehouse_tui.domain.models import BoxType, Order, OrderLine, Parcel, ParcelItem, ParcelLot, Product, Tote
-from warehouse_tui.scanning.grammar import ParsedScan
 from warehouse_tui.workflow.counts import change
 from warehouse_tui.workflow.lots import pack_refusal, record_packed
 from warehouse_tui.workflow.orders import claim, move
-from warehouse_tui.workflow.resolve import Meaning, What
+from warehouse_tui.workflow.resolve import Meaning, What, named
 from warehouse_tui.workflow.stations.base import Expect, Outcome, Refused, StationSession
 
 # a stable scale reading further than both of these from the expected weight is refused
@@ -103,15 +102,15 @@ class PackSession(StationSession):
                 return self._take(s, s.get(Order, tote.order_id))
             if m.what is What.ORDER:
                 return self._take(s, m.order)
-            raise Refused(f"{m.scan.text} is not a tote or an order")
+            raise Refused(f"{named(m)} is not a tote or an order")
         if m.what in (What.ORDER, What.TOTE) or cmd in ("NEXT", "BATCH"):
             if m.what is What.TOTE and m.tote == order.tote:
                 return Outcome(f"{order.display_name} is in hand")
-            raise Refused(f"{order.display_name} is in hand")
+            raise Refused(f"{named(m)}: {order.display_name} is in hand")
         if cmd == "CANCEL":
             return self._release(s, order)
         if m.what is What.PRODUCT:
-            return self._verify(s, order, m.product, m.scan)
+            return self._verify(s, order, m)
         if m.what is What.BOX:
             return self._box(s, order, m.box, m.scan.text, retry)
         if cmd == "DONE":
@@ -124,7 +123,7 @@ class PackSession(StationSession):
             if box is None:
                 raise Refused("no box types are set up: scan a box")
             return self._box(s, order, box, "%DONE", retry)
-        raise Refused(f"{m.scan.text} is not what is asked for")
+        raise Refused(f"{named(m)} is not what is asked for")
 
     def _take(self, s: Session, order: Order) -> Outcome:
         if order.status == Status.PACKING and order.station == self.station:
@@ -138,14 +137,15 @@ class PackSession(StationSession):
         self.state = {"order_id": order.id}
         return Outcome(f"packing {order.display_name}")
 
-    def _verify(self, s: Session, order: Order, product: Product, scan: ParsedScan) -> Outcome:
+    def _verify(self, s: Session, order: Order, m: Meaning) -> Outcome:
+        product, scan = m.product, m.scan
         lines = [ln for ln in order_lines(s, order) if ln.product_id == product.id]
         if not lines:
-            raise Refused(f"{product.sku} ({product.title}) is not in this order")
+            raise Refused(f"{named(m)} is not in this order")
         line = next((ln for ln in lines if ln.packed < ln.picked), None)
         if line is None:
             n = sum(ln.picked for ln in lines)
-            raise Refused(f"one too many: all {n} of {product.sku} are verified already")
+            raise Refused(f"{named(m)}: one too many: all {n} of {product.sku} are verified already")
         if why := pack_refusal(s, line, scan):
             raise Refused(why)
         if not change(s, OrderLine, OrderLine.id == line.id, OrderLine.packed < OrderLine.picked, packed=1):

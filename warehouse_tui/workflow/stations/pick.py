@@ -14,7 +14,7 @@ from warehouse_tui.workflow.lots import record_picked, unit_refusal
 from warehouse_tui.workflow.orders import claim, move
 from warehouse_tui.workflow.queues import next_ready
 from warehouse_tui.workflow.reservations import Held, move_units
-from warehouse_tui.workflow.resolve import Meaning, What
+from warehouse_tui.workflow.resolve import Meaning, What, named
 from warehouse_tui.workflow.stations.base import Expect, Outcome, Refused, StationSession
 
 
@@ -148,17 +148,17 @@ class PickSession(StationSession):
                 return Outcome(f"picking {order.display_name}")
             if cmd == "BATCH":
                 return self._batch(s)
-            raise Refused(f"{_name(m)} is not an order")
+            raise Refused(f"{named(m)} is not an order")
         exp = self.expectation(s)
         if m.what is What.ORDER or cmd in ("NEXT", "BATCH"):
-            raise Refused(f"{exp.order.display_name if exp.order else 'a batch'} is in hand")
+            raise Refused(f"{named(m)}: {exp.order.display_name if exp.order else 'a batch'} is in hand")
         if cmd == "CANCEL":
             return self._release(s, orders)
         if cmd == "SHORT":
             return self._short(s, orders)
         if exp.expect == "tote":
             if m.what is not What.TOTE:
-                raise Refused(f"{_name(m)} is not a tote")
+                raise Refused(f"{named(m)} is not a tote: put the order in a tote and scan the tote")
             return self._tote(s, m.tote, orders, exp)
         if m.what is What.BIN:
             if m.bin.code != exp.bin:
@@ -169,7 +169,7 @@ class PickSession(StationSession):
             return self._item(s, m, orders, exp)
         if cmd == "DONE":
             raise Refused("nothing to finish here")
-        raise Refused(f"{_name(m)} is not what is asked for")
+        raise Refused(f"{named(m)} is not what is asked for")
 
     def _claim(self, s: Session, order: Order) -> bool:
         return claim(s, order, from_status=Status.READY, to_status=Status.PICKING,
@@ -206,12 +206,12 @@ class PickSession(StationSession):
     def _item(self, s: Session, m: Meaning, orders: list[Order], exp: Expect) -> Outcome:
         targets = remaining(s, [o.id for o in orders])
         if exp.expect == "bin":
-            raise Refused(f"{m.product.sku}: scan the bin {exp.bin} first")
+            raise Refused(f"{named(m)}: scan the bin {exp.bin} first")
         here = [t for t in targets if t.bin.code == exp.bin and t.product.id == m.product.id]
         if not here:
             if any(t.product.id == m.product.id for t in targets):
-                raise Refused(f"{_name(m)} is not on this line: scan {exp.sku}")
-            raise Refused(f"{_name(m)} ({m.product.title}) is not in this order: scan {exp.sku}")
+                raise Refused(f"{named(m)} is not on this line: scan {exp.sku}")
+            raise Refused(f"{named(m)} is not in this order: scan {exp.sku}")
         if why := unit_refusal(m.product, m.scan):
             raise Refused(why)
         # the unit goes to the order the screen asked for when it can
@@ -247,9 +247,9 @@ class PickSession(StationSession):
             if code != order.tote:
                 raise Refused(f"wrong tote {code}: this unit is for {order.display_name}")
             self.state.pop("pending")
-            msg = f"in {code}"
+            msg = f"{pending.get('sku') or 'the unit'} in {code}"
             if not remaining(s, [order.id]):
-                msg += self._finish(s, order, keep_tote=True)
+                msg += "; " + self._finished(order, code, self._finish(s, order, keep_tote=True))
             return Outcome(msg)
         tote = s.exec(select(Tote).where(Tote.code == code)).first()
         if tote is None:
@@ -262,7 +262,14 @@ class PickSession(StationSession):
         s.add_all([tote, order])
         if "batch" in self.state:
             return Outcome(f"{code} for {order.display_name}")
-        return Outcome(f"{order.display_name} in {code}" + self._finish(s, order, keep_tote=True))
+        return Outcome(self._finished(order, code, self._finish(s, order, keep_tote=True)))
+
+    @staticmethod
+    def _finished(order: Order, tote: str, suffix: str) -> str:
+        """What the last scan of an order did, in words the screen keeps until the next scan."""
+        if order.status == Status.PICKED:
+            return f"{order.display_name} picked into {tote}"
+        return f"{order.display_name} in {tote}{suffix}"
 
     def _finish(self, s: Session, order: Order, keep_tote: bool) -> str:
         """The order has nothing left to pick: picked (or still short) and out of our hands."""
@@ -319,6 +326,3 @@ class PickSession(StationSession):
         self.state = {}
         return Outcome("released " + ", ".join(o.display_name for o in orders))
 
-
-def _name(m: Meaning) -> str:
-    return m.scan.text if len(m.scan.text) <= 40 else m.scan.text[:39] + "…"

@@ -9,9 +9,8 @@ from sqlmodel import Session, select
 from warehouse_tui.domain.lifecycle import Status
 from warehouse_tui.domain.models import (Allocation, Bin, Order, OrderLine, Product, Return, ReturnLine, Stock,
                                          utcnow)
-from warehouse_tui.scanning.grammar import ParsedScan
 from warehouse_tui.workflow.counts import change, ensure_stock_row, stock_change
-from warehouse_tui.workflow.resolve import Meaning, What
+from warehouse_tui.workflow.resolve import Meaning, What, named
 from warehouse_tui.workflow.stations.base import Expect, Outcome, Refused, StationSession
 
 DISPOSITIONS = {"RESTOCK": "restock", "QUARANTINE": "quarantine", "DISPOSE": "dispose"}
@@ -66,7 +65,7 @@ class ReturnsSession(StationSession):
         if r is None:
             if m.what in (What.ORDER, What.PARCEL) and m.order is not None:
                 return self._open(s, m.order)
-            raise Refused(f"{m.scan.text} is not a shipped order or tracking number")
+            raise Refused(f"{named(m)} is not a shipped order or tracking number")
         order = s.get(Order, r.order_id)
         pending = self.state.get("pending")
         if cmd in DISPOSITIONS:
@@ -77,7 +76,7 @@ class ReturnsSession(StationSession):
             line = s.get(OrderLine, pending)
             raise Refused(f"say what happens to the {line.sku} first")
         if m.what is What.PRODUCT:
-            return self._unit(s, order, m.product, m.scan)
+            return self._unit(s, order, m)
         if cmd in ("DONE", "CANCEL"):
             r.status, r.closed_at = "closed", utcnow()
             s.add(r)
@@ -85,8 +84,8 @@ class ReturnsSession(StationSession):
             self.state = {}
             return Outcome(f"return of {order.display_name} closed: {n} unit{'s' if n != 1 else ''}")
         if m.what in (What.ORDER, What.PARCEL):
-            raise Refused(f"the return of {order.display_name} is open")
-        raise Refused(f"{m.scan.text} is not a product")
+            raise Refused(f"{named(m)}: the return of {order.display_name} is open")
+        raise Refused(f"{named(m)} is not a product")
 
     def _open(self, s: Session, order: Order) -> Outcome:
         if order.status != Status.SHIPPED:
@@ -103,11 +102,12 @@ class ReturnsSession(StationSession):
         self.state = {"return_id": r.id, "order_id": order.id}
         return Outcome(msg)
 
-    def _unit(self, s: Session, order: Order, product: Product, scan: ParsedScan) -> Outcome:
+    def _unit(self, s: Session, order: Order, m: Meaning) -> Outcome:
+        product, scan = m.product, m.scan
         lines = list(s.exec(select(OrderLine).where(OrderLine.order_id == order.id,
                                                     OrderLine.product_id == product.id)))
         if not lines:
-            raise Refused(f"{product.sku} ({product.title}) was not in {order.display_name}")
+            raise Refused(f"{named(m)} was not in {order.display_name}")
         line = next((ln for ln in lines if returned_so_far(s, ln) < ln.packed), None)
         if line is None:
             shipped = sum(ln.packed for ln in lines)
