@@ -46,6 +46,19 @@ async def pick_refused(pilot) -> None:
     await settle(pilot)
 
 
+async def pick_done(pilot) -> None:
+    """A whole order picked: the tote scan's result stays in the instruction."""
+    await pilot.app.show("pick")
+    await settle(pilot)
+    await _scan(pilot, "%NEXT")
+    fb = pilot.app.screen.feedback
+    while fb.expect in ("bin", "item"):
+        await _scan(pilot, fb.bin if fb.expect == "bin" else fb.sku)
+        fb = pilot.app.screen.feedback
+    await _scan(pilot, "TOTE-101")
+    await _done(pilot)
+
+
 async def pack(pilot) -> None:
     await pilot.app.show("pack")
     await settle(pilot)
@@ -102,5 +115,5 @@ async def scancheck(pilot) -> None:
 
 
 SCENARIOS = {"home": home, "login": login, "pick-queue": pick_queue, "pick": pick, "pick-refused": pick_refused,
-             "pack": pack, "label": label, "returns": returns, "lookup": lookup,
+             "pick-done": pick_done, "pack": pack, "label": label, "returns": returns, "lookup": lookup,
              "scancheck": scancheck}
