@@ -130,3 +130,18 @@ def test_the_headless_station_says_the_same(tmp_path, db_path):
         assert not a["ok"] and "UPS tracking number with a wrong check digit (5, should be 4)" in a["message"]
     finally:
         assert st.close() == 0
+
+
+def test_a_refusal_never_carries_a_control_character_from_a_title(warehouse, settings):
+    from warehouse_tui.domain.models import Product
+
+    with warehouse.write() as s:
+        candle = s.exec(select(Product).where(Product.sku == "CANDLE-FIG")).one()
+        candle.title = "Fig\x1b]0;pwned\x07 candle"
+        s.add(candle)
+    p = open_session("pick", warehouse, settings)
+    p.handle("BAR-1001")
+    p.handle("A-01-03")
+    fb = p.handle("4006381333931")
+    assert not fb.ok and fb.message.startswith("4006381333931 (CANDLE-FIG, Fig ]0;pwned  candle) is not in this order")
+    assert not any(ord(ch) < 32 for ch in fb.message)

@@ -140,7 +140,8 @@ def named(m: Meaning) -> str:
     code = shorten(m.scan.text)
     if m.what is What.PRODUCT and m.product is not None:
         p = m.product
-        about = [x for x in (p.sku if code != p.sku else "", shorten(p.title or "", 40)) if x]
+        title = "".join(ch if ch.isprintable() else " " for ch in p.title or "")  # marketplace text
+        about = [x for x in (p.sku if code != p.sku else "", shorten(title.strip(), 40)) if x]
         return f"{code} ({', '.join(about)})" if about else code
     if m.what is What.BIN and m.bin is not None:
         return f"bin {m.bin.code}"
