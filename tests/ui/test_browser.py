@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
+from tests import engines
 from tests.ui.conftest import copy_db
 from warehouse_tui.db import open_database
 from warehouse_tui.domain.models import Order
@@ -91,6 +92,7 @@ def served(tmp_path, demo_db_file):
             p.kill()
             p.wait(timeout=10)
         log.close()
+        engines.drop(ref)
 
 
 class Page:
