@@ -175,6 +175,7 @@ def test_a_picker_logs_in_and_picks_an_order_in_a_browser(browser_ready, served,
                 text = term.scan(m[1])
                 if not shot:
                     DOCS.mkdir(parents=True, exist_ok=True)
+                    page.wait_for_timeout(1000)  # the accepted scan's green flash is over
                     page.screenshot(path=str(DOCS / "browser-pick.png"))
                     shot = True
                     assert order_ref[:12] in text  # the order in hand, in the banner
