@@ -256,3 +256,6 @@ class Event(SQLModel, table=True):
     ok: bool | None = None
     message: str | None = Field(default=None, sa_column=Column(Text))
     data: str = Field(default="{}", sa_column=Column(Text, nullable=False, default="{}"))
+
+
+from warehouse_tui.domain.channel_sync import ChannelSync, ConfirmationIntent  # noqa: E402,F401  (its tables)
