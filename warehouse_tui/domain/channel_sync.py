@@ -3,12 +3,14 @@ intent (recorded before the request is sent, so a run killed in between never se
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 
 from sqlalchemy import Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from warehouse_tui.domain.models import utcnow
+
+def utcnow() -> datetime:  # as models.utcnow; models imports this module, not the other way round
+    return datetime.now(timezone.utc)
 
 
 class ChannelSync(SQLModel, table=True):

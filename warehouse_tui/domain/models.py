@@ -258,4 +258,4 @@ class Event(SQLModel, table=True):
     data: str = Field(default="{}", sa_column=Column(Text, nullable=False, default="{}"))
 
 
-from warehouse_tui.domain.channel_sync import ChannelSync, ConfirmationIntent  # noqa: E402,F401  (its tables)
+from warehouse_tui.domain import channel_sync  # noqa: E402,F401  (the sync's tables, in the same metadata)
