@@ -32,7 +32,7 @@ class AmazonEmulator(Emulator):
     def add_order(self, order_id: str, items: list[tuple[str, str, int]], *, name: str = "Ada Obi",
                   address: tuple[str, str, str, str, str] = ("410 Terry Ave N", "Seattle", "WA", "98109", "US"),
                   status: str = "UNSHIPPED", updated: datetime | None = None) -> dict:
-        now = updated or datetime.now(timezone.utc) - timedelta(hours=1)
+        now = updated or datetime.now(timezone.utc) - timedelta(minutes=1)
         street, city, region, postcode, country = address
         order = {
             "orderId": order_id, "createdTime": iso(now - timedelta(hours=2)), "lastUpdatedTime": iso(now),

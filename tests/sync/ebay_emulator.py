@@ -14,7 +14,7 @@ CLIENT_SECRET = "PRD-ebay-client-secret-3c4d5e6f"
 REFRESH_TOKEN = "v^1.1#i^1#r^1#refresh-secret-ebay-77aa"
 TOKEN_PATH = "/identity/v1/oauth2/token"
 
-_FILTER = re.compile(r"^lastmodifieddate:\[([^.\]]+)\.\.\]$")
+_FILTER = re.compile(r"^lastmodifieddate:\[(.+?)\.\.\]$")
 _SHIP = re.compile(r"^/sell/fulfillment/v1/order/([^/]+)/shipping_fulfillment$")
 
 
@@ -35,7 +35,7 @@ class EbayEmulator(Emulator):
     def add_order(self, order_id: str, items: list[tuple[str, str, int]], *, name: str = "Hans Meier",
                   address: tuple[str, str, str, str] = ("Hauptstrasse 5", "Berlin", "10115", "DE"),
                   updated: datetime | None = None) -> dict:
-        now = updated or datetime.now(timezone.utc) - timedelta(hours=1)
+        now = updated or datetime.now(timezone.utc) - timedelta(minutes=1)
         street, city, postcode, country = address
         order = {
             "orderId": order_id, "legacyOrderId": f"{order_id}-legacy", "creationDate": iso(now - timedelta(hours=3)),

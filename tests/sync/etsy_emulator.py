@@ -36,7 +36,7 @@ class EtsyEmulator(Emulator):
     def add_receipt(self, receipt_id: int, items: list[tuple[int, str, int]], *, name: str = "Ingrid Bjørnstad",
                     address: tuple[str, str, str, str] = ("Storgata 1", "Tromsø", "9008", "NO"),
                     updated: datetime | None = None) -> dict:
-        now = updated or datetime.now(timezone.utc) - timedelta(hours=1)
+        now = updated or datetime.now(timezone.utc) - timedelta(minutes=1)
         street, city, postcode, country = address
         r = {
             "receipt_id": receipt_id, "receipt_type": 0, "seller_user_id": 1001, "buyer_user_id": 2002,

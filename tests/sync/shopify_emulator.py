@@ -36,7 +36,7 @@ class ShopifyEmulator(Emulator):
     def add_order(self, order_id: int, number: int, items: list[tuple[int, str, int]], *, name: str = "Ken Sato",
                   address: tuple[str, str, str, str, str] = ("1 Market St", "San Francisco", "CA", "94105", "US"),
                   updated: datetime | None = None) -> dict:
-        now = updated or datetime.now(timezone.utc) - timedelta(hours=1)
+        now = updated or datetime.now(timezone.utc) - timedelta(minutes=1)
         street, city, region, postcode, country = address
         first, _, last = name.partition(" ")
         fo_id = order_id + 7

@@ -69,9 +69,10 @@ def error_text(response: httpx.Response, secrets: tuple[str, ...] = ()) -> str:
                     parts.append(str(e))
         elif isinstance(errors, (str, dict)):
             parts.append(str(errors))
-        for key in ("error_description", "error", "message"):
-            if isinstance(body.get(key), str) and not parts:
-                parts.append(body[key])
+        if not parts:  # OAuth errors: {"error": "invalid_grant", "error_description": "..."}
+            words = [body[k] for k in ("error", "error_description", "message") if isinstance(body.get(k), str)]
+            if words:
+                parts.append(": ".join(words))
     elif response.text:
         parts.append(response.text[:200])
     reason = "; ".join(p for p in parts if p) or response.reason_phrase or "no reason given"

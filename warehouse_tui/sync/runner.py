@@ -68,6 +68,8 @@ def sync_channel(db, market: Marketplace, *, station: str | None = None, operato
             log.info("%s: %s on hold: %s", channel, clean(name), clean(reason))
         fetched = True
         _confirm_all(db, market, result, station=station, operator=operator)
+    except Refused as exc:  # a request of ours the marketplace would not take
+        result.error = f"the marketplace refused a request: {exc}"
     except SyncError as exc:
         result.error = str(exc)
     _record(db, result, started if fetched else None)
