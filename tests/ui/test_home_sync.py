@@ -40,4 +40,4 @@ async def test_each_configured_channel_has_a_line(app_factory, synced, size):
     assert "ebay    08:53 ✗ [bold]refused[/bold]" in text  # the marketplace's words: plain text
     if size == (80, 24):
         assert "shopify not synced yet" in text
-    assert "etsy" not in text  # not configured, never synced
+    assert "etsy    " not in text  # not configured, never synced
