@@ -21,6 +21,9 @@ HEADLESS = [
     "warehouse_tui.scanning.grammar",
     "warehouse_tui.channels.registry",
     "warehouse_tui.documents.zpl",
+    "warehouse_tui.sync.service",
+    "warehouse_tui.sync.status",
+    "warehouse_tui.cli_sync",
 ]
 
 
