@@ -146,3 +146,18 @@ def test_shopify_waits_for_its_query_cost_bucket(shop, make_settings, shopify):
     r, status = sync(shop, make_settings(shopify=shopify))
     assert status == 0 and r["shopify"].new == 3, r["shopify"].error
     assert len(shopify.requests("orders")) == 3  # throttled once, then two pages
+
+
+def test_a_confirmation_that_met_a_503_is_checked_before_it_is_sent_again(shop, make_settings, etsy):
+    etsy.add_receipt(3000000001, [(4000000001, "MUG-RED", 1)])
+    settings = make_settings(etsy=etsy)
+    sync(shop, settings)
+    (number,) = ship(shop, settings, "3000000001")
+    etsy.fail("confirm", 503, {"error": "Service Unavailable"})
+    r, status = sync(shop, settings)
+    assert status == 1 and "503" in r["etsy"].error and "after 1 try" in r["etsy"].error
+    assert len(etsy.requests("confirm")) == 1  # not sent again blindly: it may have e-mailed the buyer
+    r, status = sync(shop, settings)
+    assert status == 0 and r["etsy"].confirmed == 1
+    assert len(etsy.requests("order")) == 1  # asked first
+    assert [c.form()["tracking_code"] for c in etsy.confirmations] == [number]

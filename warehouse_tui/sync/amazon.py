@@ -77,4 +77,4 @@ class Amazon(Marketplace):
 
     def confirm(self, shipment: ShipmentConfirmation, request: dict) -> None:
         self.sp.call(request["method"], request["path"], json=request["body"], op="confirmShipment",
-                     expect_json=False)
+                     once_only=True, expect_json=False)

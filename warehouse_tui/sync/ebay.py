@@ -64,4 +64,4 @@ class Ebay(Marketplace):
 
     def confirm(self, shipment: ShipmentConfirmation, request: dict) -> None:
         self.sell.call(request["method"], request["path"], json=request["body"], op="createShippingFulfillment",
-                       expect_json=False)
+                       once_only=True, expect_json=False)

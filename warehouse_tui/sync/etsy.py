@@ -75,4 +75,4 @@ class Etsy(Marketplace):
 
     def confirm(self, shipment: ShipmentConfirmation, request: dict) -> None:
         self.v3.call(request["method"], request["path"], content=request["body"].encode(),
-                     headers={"Content-Type": request["content_type"]}, op="createReceiptShipment")
+                     headers={"Content-Type": request["content_type"]}, op="createReceiptShipment", once_only=True)

@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from typing import Any, Callable
 
 import httpx
-from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt, wait_random_exponential
+from tenacity import RetryCallState, Retrying, stop_after_attempt, wait_random_exponential
 
 from warehouse_tui.sync.errors import CredentialsRefused, NotTheApi, Refused, Unreachable, clean
 
@@ -25,12 +25,14 @@ log = logging.getLogger("warehouse_tui.sync")
 
 
 class _Again(Exception):
-    """A transient failure worth another try."""
+    """A transient failure. ``safe``: the request surely did nothing (a 429, no connection), so
+    even a request that must not run twice can be tried again."""
 
-    def __init__(self, what: str, retry_after: float | None = None):
+    def __init__(self, what: str, retry_after: float | None = None, safe: bool = False):
         super().__init__(what)
         self.what = what
         self.retry_after = retry_after
+        self.safe = safe
 
 
 def retry_after(value: str | None) -> float | None:
@@ -88,7 +90,8 @@ class Api:
                  reauth: Callable[[], None] | None = None, secrets: Callable[[], tuple[str, ...]] = tuple,
                  pace: Callable[[str, httpx.Response], float | None] | None = None):
         self.channel = channel
-        self.client = httpx.Client(base_url=base_url.rstrip("/"), timeout=httpx.Timeout(timeout, connect=min(10.0, timeout)),
+        self.client = httpx.Client(base_url=base_url.rstrip("/"),
+                                   timeout=httpx.Timeout(timeout, connect=min(10.0, timeout)),
                                    follow_redirects=False, headers={"User-Agent": "warehouse-tui"})
         self.backoff, self.max_wait, self.attempts = backoff, max_wait, attempts
         self.auth, self.reauth, self.secrets, self._pace = auth, reauth, secrets, pace
@@ -113,9 +116,12 @@ class Api:
             time.sleep(min(delay, self.max_wait))
 
     def call(self, method: str, path: str, *, op: str | None = None, expect_json: bool = True,
-             refusal_ok: bool = False, **kwargs: Any) -> httpx.Response:
+             refusal_ok: bool = False, once_only: bool = False, **kwargs: Any) -> httpx.Response:
         """The answer to one request, after retries. A 4xx raises ``Refused`` with the
-        marketplace's reason (``CredentialsRefused`` for 401/403 even with a fresh token)."""
+        marketplace's reason (``CredentialsRefused`` for 401/403 even with a fresh token).
+        ``once_only``: a request that must not take effect twice (a confirmation e-mails the
+        buyer) is tried again only when it surely did nothing; after a timeout or a 5xx it may
+        have, so ``Unreachable`` is raised and the caller checks before sending it again."""
         op = op or path
         where = f"{method} {httpx.URL(path).path or path.split('?', 1)[0]}"
 
@@ -128,6 +134,8 @@ class Api:
                 try:
                     self.calls += 1
                     r = self.client.request(method, path, **{**kwargs, "headers": headers})
+                except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+                    raise _Again(f"{where}: {type(exc).__name__}", safe=True) from None
                 except httpx.TimeoutException:
                     raise _Again(f"{where}: no answer in time") from None
                 except httpx.TransportError as exc:
@@ -142,17 +150,23 @@ class Api:
                     continue
                 break
             if r.status_code == 429 or r.status_code >= 500:
-                raise _Again(f"{where}: {error_text(r, self.secrets())}", retry_after(r.headers.get("Retry-After")))
+                raise _Again(f"{where}: {error_text(r, self.secrets())}", retry_after(r.headers.get("Retry-After")),
+                             safe=r.status_code == 429)
             return r
 
+        def worth_another(state: RetryCallState) -> bool:
+            exc = state.outcome.exception() if state.outcome else None
+            return isinstance(exc, _Again) and (exc.safe or not once_only)
+
+        tries = 0
         try:
-            for attempt in Retrying(stop=stop_after_attempt(self.attempts), wait=self._wait,
-                                    retry=retry_if_exception_type(_Again), reraise=True,
-                                    before_sleep=self._log_retry):
+            for attempt in Retrying(stop=stop_after_attempt(self.attempts), wait=self._wait, retry=worth_another,
+                                    reraise=True, before_sleep=self._log_retry):
                 with attempt:
+                    tries += 1
                     r = once()
         except _Again as exc:
-            raise Unreachable(f"{exc.what} (after {self.attempts} tries)") from None
+            raise Unreachable(f"{exc.what} (after {tries} {'try' if tries == 1 else 'tries'})") from None
         if r.status_code in (401, 403):
             raise CredentialsRefused(f"refused credentials: {where}: {error_text(r, self.secrets())}")
         if r.status_code >= 400:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from warehouse_tui.channels.base import ShipmentConfirmation
@@ -98,7 +99,13 @@ def _confirm_all(db, market: Marketplace, result: ChannelResult, **who) -> None:
     for n, (sh, request) in enumerate(zip(good, requests)):
         intent = intents.get(sh.parcel_id)
         try:
-            if intent is not None and intent.result is None and market.already_confirmed(sh):
+            try:
+                found = intent is not None and intent.result is None and market.already_confirmed(sh)
+            except Refused as exc:
+                result.failed += 1
+                result.failures.append(f"{_parcel(sh)}: could not ask whether it arrived before: {exc}")
+                continue
+            if found:
                 _answer(db, channel, sh, intent.id, "found", None, **who)
                 result.confirmed += 1
                 continue
@@ -122,12 +129,16 @@ def _confirm_all(db, market: Marketplace, result: ChannelResult, **who) -> None:
 
 def _claim(db, channel: str, sh: ShipmentConfirmation, intent: ConfirmationIntent | None) -> int | None:
     """Record the intent before sending; None when another sync claimed the parcel meanwhile."""
+    if intent is None:
+        try:
+            with db.write() as s:
+                row = ConfirmationIntent(parcel_id=sh.parcel_id, channel=channel, attempts=1)
+                s.add(row)
+                s.flush()
+                return row.id
+        except IntegrityError:  # one parcel, one intent: another sync recorded it first
+            return None
     with db.write() as s:
-        if intent is None:
-            row = ConfirmationIntent(parcel_id=sh.parcel_id, channel=channel, attempts=1)
-            s.add(row)
-            s.flush()
-            return row.id
         done = s.exec(update(ConfirmationIntent)
                       .where(ConfirmationIntent.id == intent.id, ConfirmationIntent.attempts == intent.attempts)
                       .values(attempts=ConfirmationIntent.attempts + 1, result=None, reason=None,

@@ -124,9 +124,10 @@ class Shopify(Marketplace):
             self.slept += delay
             time.sleep(delay)
 
-    def graphql(self, query: str, variables: dict, what: str) -> dict:
+    def graphql(self, query: str, variables: dict, what: str, once_only: bool = False) -> dict:
         for _ in range(THROTTLE_TRIES):
-            doc = self.admin.call("POST", self.path, json={"query": query, "variables": variables}, op=what).json()
+            doc = self.admin.call("POST", self.path, json={"query": query, "variables": variables}, op=what,
+                                  once_only=once_only).json()
             if not isinstance(doc, dict):
                 raise NotTheApi(f"{what}: the answer is not a GraphQL response")
             cost = (doc.get("extensions") or {}).get("cost") or {}
@@ -137,7 +138,8 @@ class Shopify(Marketplace):
                 self._wait(throttle, float(cost.get("requestedQueryCost") or self.expected_cost))
                 continue
             if errors:
-                raise NotTheApi(f"{what}: {clean('; '.join(str(e.get('message') if isinstance(e, dict) else e) for e in errors), self.secrets())}")
+                words = "; ".join(str(e.get("message") if isinstance(e, dict) else e) for e in errors)
+                raise NotTheApi(f"{what}: {clean(words, self.secrets())}")
             if not isinstance(doc.get("data"), dict):
                 raise NotTheApi(f"{what}: the answer holds no data")
             if cost.get("actualQueryCost") is not None:
@@ -185,7 +187,7 @@ class Shopify(Marketplace):
 
     def confirm(self, shipment: ShipmentConfirmation, request: dict) -> None:
         variables = request["body"]["variables"]
-        data = self.graphql(CREATE, variables, "fulfillmentCreate")
+        data = self.graphql(CREATE, variables, "fulfillmentCreate", once_only=True)
         result = data.get("fulfillmentCreate") or {}
         errors = result.get("userErrors") or []
         if errors:
