@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
@@ -59,6 +59,8 @@ def sync_channel(db, market: Marketplace, *, station: str | None = None, operato
     with db.session() as s:
         state = s.get(ChannelSync, channel)
         since = state.synced_from if state and state.synced_from else None
+    if since is not None and since.tzinfo is None:  # stored as UTC
+        since = since.replace(tzinfo=timezone.utc)
     since = (since - OVERLAP) if since else started - FIRST_LOOK_BACK
     fetched = False
     try:
