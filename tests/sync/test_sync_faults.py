@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import json
 import stat
+from datetime import datetime, timezone
 
 from tests.sync import etsy_emulator as et
-from tests.sync.conftest import SECRETS, detail, ship
+from tests.sync.conftest import detail, ship
+from tests.sync.emulators import iso
 from warehouse_tui.config import data_dir
 from warehouse_tui.domain.channel_sync import ChannelSync
 from warehouse_tui.sync.channels import configured
@@ -161,3 +163,16 @@ def test_a_confirmation_that_met_a_503_is_checked_before_it_is_sent_again(shop, 
     assert status == 0 and r["etsy"].confirmed == 1
     assert len(etsy.requests("order")) == 1  # asked first
     assert [c.form()["tracking_code"] for c in etsy.confirmations] == [number]
+
+
+def test_an_address_change_comes_in_as_an_update(shop, make_settings, ebay):
+    ebay.add_order("12-10001-00001", [("10000000000001", "TEA-SENCHA", 1)])
+    settings = make_settings(ebay=ebay)
+    sync(shop, settings)
+    o = ebay.orders["12-10001-00001"]
+    o["fulfillmentStartInstructions"][0]["shippingStep"]["shipTo"]["contactAddress"]["addressLine1"] = "Neue Strasse 9"
+    o["lastModifiedDate"] = iso(datetime.now(timezone.utc))
+    r, status = sync(shop, settings)
+    assert status == 0 and r["ebay"].line() == "ebay: 0 new, 1 updated, 0 cancelled; 0 parcels confirmed, 0 failed"
+    d = detail(shop, "12-10001-00001")
+    assert d["ship_to"]["address1"] == "Neue Strasse 9" and d["status"] == "ready"
