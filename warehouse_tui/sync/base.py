@@ -10,7 +10,7 @@ from typing import Any
 from warehouse_tui.channels.base import ImportedOrder, ShipmentConfirmation
 from warehouse_tui.sync.channels import ChannelConfig
 from warehouse_tui.sync.errors import NotTheApi
-from warehouse_tui.sync.http import Api
+from warehouse_tui.sync.http import Api, new_client
 
 
 class Marketplace:
@@ -20,10 +20,11 @@ class Marketplace:
     def __init__(self, cfg: ChannelConfig, *, timeout: float = 30.0, backoff: float = 2.0, max_wait: float = 120.0):
         self.cfg = cfg
         self.http = dict(timeout=timeout, backoff=backoff, max_wait=max_wait)
+        self.client = new_client(timeout)  # one client per marketplace, its token calls included
         self.apis: list[Api] = []
 
     def api(self, base_url: str, **kw: Any) -> Api:
-        a = Api(self.name, base_url, **self.http, **kw)
+        a = Api(self.name, base_url, **self.http, client=self.client, **kw)
         self.apis.append(a)
         return a
 
@@ -32,8 +33,7 @@ class Marketplace:
         return self.cfg.secrets + (grant.secrets() if grant else ())
 
     def close(self) -> None:
-        for a in self.apis:
-            a.close()
+        self.client.close()
 
     @property
     def calls(self) -> int:

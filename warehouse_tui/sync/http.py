@@ -81,6 +81,13 @@ def error_text(response: httpx.Response, secrets: tuple[str, ...] = ()) -> str:
     return clean(f"{response.status_code} {reason}", secrets)
 
 
+def new_client(timeout: float) -> httpx.Client:
+    """A marketplace's one HTTP client: a timeout on every call, no redirects followed (a
+    redirect would carry the credentials elsewhere)."""
+    return httpx.Client(timeout=httpx.Timeout(timeout, connect=min(10.0, timeout)), follow_redirects=False,
+                        headers={"User-Agent": "warehouse-tui"})
+
+
 class Api:
     """Calls to one marketplace. ``auth(headers)`` adds the credentials to a request;
     ``reauth()`` forgets a token the marketplace refused, so the next ``auth`` fetches a new one."""
@@ -88,11 +95,12 @@ class Api:
     def __init__(self, channel: str, base_url: str, *, timeout: float = 30.0, backoff: float = 2.0,
                  max_wait: float = 120.0, attempts: int = 5, auth: Callable[[dict], None] | None = None,
                  reauth: Callable[[], None] | None = None, secrets: Callable[[], tuple[str, ...]] = tuple,
-                 pace: Callable[[str, httpx.Response], float | None] | None = None):
+                 pace: Callable[[str, httpx.Response], float | None] | None = None,
+                 client: httpx.Client | None = None):
         self.channel = channel
-        self.client = httpx.Client(base_url=base_url.rstrip("/"),
-                                   timeout=httpx.Timeout(timeout, connect=min(10.0, timeout)),
-                                   follow_redirects=False, headers={"User-Agent": "warehouse-tui"})
+        self.base = base_url.rstrip("/")
+        self.owned = client is None
+        self.client = client or new_client(timeout)
         self.backoff, self.max_wait, self.attempts = backoff, max_wait, attempts
         self.auth, self.reauth, self.secrets, self._pace = auth, reauth, secrets, pace
         self._next: dict[str, float] = {}
@@ -100,7 +108,11 @@ class Api:
         self.calls = 0
 
     def close(self) -> None:
-        self.client.close()
+        if self.owned:
+            self.client.close()
+
+    def url(self, path: str) -> str:
+        return path if path.startswith(("http://", "https://")) else self.base + path
 
     def _wait(self, state: RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None
@@ -133,7 +145,7 @@ class Api:
                     self.auth(headers)
                 try:
                     self.calls += 1
-                    r = self.client.request(method, path, **{**kwargs, "headers": headers})
+                    r = self.client.request(method, self.url(path), **{**kwargs, "headers": headers})
                 except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
                     raise _Again(f"{where}: {type(exc).__name__}", safe=True) from None
                 except httpx.TimeoutException:
