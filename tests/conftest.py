@@ -9,8 +9,11 @@ import pytest
 from tests import engines
 
 REPO = Path(__file__).resolve().parents[1]
-# the marketplaces' real samples live beside the checkout, never inside it
-MARKETPLACE_FIXTURES = REPO.parent / "shared" / "fixtures" / "marketplaces"
+# the marketplaces' real samples live beside the checkout (or beside the folder of worktrees),
+# never inside it
+MARKETPLACE_FIXTURES = next((p / "shared" / "fixtures" / "marketplaces" for p in (REPO.parent, REPO.parent.parent)
+                             if (p / "shared" / "fixtures" / "marketplaces").is_dir()),
+                            REPO.parent / "shared" / "fixtures" / "marketplaces")
 
 
 @pytest.fixture

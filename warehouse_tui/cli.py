@@ -127,6 +127,9 @@ def build_parser() -> argparse.ArgumentParser:
     from warehouse_tui import cli_documents
 
     cli_documents.add_parsers(sub, _common)
+    from warehouse_tui import cli_sync
+
+    cli_sync.add_parsers(sub)
 
     sp = cmd("serve", "the console in a browser")
     sp.add_argument("--host", default="127.0.0.1")
@@ -181,9 +184,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     name = args.command
     if name is None:
         return commands.console(settings)
-    from warehouse_tui import cli_documents
+    from warehouse_tui import cli_documents, cli_sync
 
-    handler = cli_documents.COMMANDS.get(name) or getattr(commands, f"cmd_{name}")
+    handler = cli_documents.COMMANDS.get(name) or cli_sync.COMMANDS.get(name) or getattr(commands, f"cmd_{name}")
     return handler(args, settings)
 
 

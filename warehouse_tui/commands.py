@@ -163,16 +163,19 @@ def cmd_export(args, settings: Settings) -> int:
             sys.stdout.write(text)
             sys.stdout.flush()
 
+    refused: list = []
     try:
         options = {"shop_id": settings.etsy_shop_id} if args.channel == "etsy" else {}
         count = export_confirmations(db, args.channel, fmt=args.fmt, again=args.again, write=write,
-                                     station=settings.station, operator=settings.operator, log=err, **options)
+                                     station=settings.station, operator=settings.operator,
+                                     log=lambda m: err(f"warehouse-tui: {m}"), refused=refused, **options)
     except ConfirmationError as exc:
         err(f"warehouse-tui: {exc}; nothing was written")
         return 1
     where = f" to {args.out}" if args.out else ""
-    err(f"{count} parcel{'s' if count != 1 else ''} confirmed{where}")
-    return 0
+    err(f"{count} parcel{'s' if count != 1 else ''} confirmed{where}"
+        + (f"; {len(refused)} not written, still unconfirmed" if refused else ""))
+    return 3 if refused else 0
 
 
 def _one_order(s, ref: str):

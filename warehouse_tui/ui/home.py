@@ -13,6 +13,7 @@ from textual.widgets import Footer, Static
 
 from warehouse_tui.ui.format import sparkline
 from warehouse_tui.ui.messages import DatabaseChanged, HomeLoaded
+from warehouse_tui.sync.status import channel_status
 from warehouse_tui.workflow.views import HomeData, home_data
 from warehouse_tui.ui.widgets import KeyBar, StatusBar
 
@@ -51,6 +52,7 @@ class HomeScreen(Screen):
         app = self.app
         with app.db.session() as s:
             data = home_data(s, app.now(), station=app.settings.station, operator=app.operator)
+            data.channels = channel_status(s, app.settings)
         self.post_message(HomeLoaded(data))
 
     async def handle_scan(self, source: str, data: str) -> None:
@@ -101,6 +103,9 @@ class HomeScreen(Screen):
         self.query_one("#today", Static).update(t)
 
         a = Text(no_wrap=True, overflow="ellipsis")
+        for c in d.channels:  # first: a marketplace that stopped syncing matters to all
+            self._channel(a, c)
+            a.append("\n")
         for i, e in enumerate(d.exceptions):
             if i:
                 a.append("\n")
@@ -118,6 +123,26 @@ class HomeScreen(Screen):
         if not a:
             a.append("nothing", style="dim")
         self.query_one("#attention", Static).update(a)
+
+    def _channel(self, a: Text, c) -> None:
+        """One line a channel: when it last synced, what it brought, or its error (its words are
+        the marketplace's: plain text, never markup)."""
+        a.append(f"{c.channel:<8}", style="bold")
+        if c.last_attempt_at is None:
+            a.append("not synced yet", style="dim")
+            return
+        at = c.last_attempt_at.astimezone(self.app.tz) if c.last_attempt_at.tzinfo else c.last_attempt_at
+        now = self.app.now().astimezone(self.app.tz)
+        a.append(at.strftime("%H:%M" if at.date() == now.date() else "%m-%d %H:%M") + " ")
+        if c.error and (c.last_success_at is None or c.last_success_at < c.last_attempt_at):
+            a.append("✗ " + c.error, style="bold red")
+            return
+        a.append(f"+{c.new} ~{c.updated} -{c.cancelled} ", style="dim" if not (c.new or c.updated) else "")
+        a.append(f"{c.confirmed} sent", style="green" if c.confirmed else "dim")
+        if c.failed:
+            a.append(f" {c.failed} failed", style="bold red")
+            if c.error:
+                a.append(f": {c.error}", style="dim")
 
     def _devices(self) -> None:
         app = self.app

@@ -223,3 +223,12 @@ def import_files(db, paths: list[Path], channel: str | None = None, *,
         if channel == "csv":
             check_skus(s, orders)
         return store_orders(s, orders, progress=progress, **who)
+
+
+def import_parsed(db, channel: str, orders: list[ImportedOrder], *,
+                  progress: Callable[[str], None] | None = None, **who) -> ImportReport:
+    """Orders read elsewhere (a marketplace's API) stored exactly as an import of the same data."""
+    with db.write() as s:
+        if channel == "csv":
+            check_skus(s, orders)
+        return store_orders(s, orders, progress=progress, **who)
