@@ -7,7 +7,6 @@ a time in the order they arrived.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import queue
@@ -16,6 +15,7 @@ import sys
 import threading
 
 from warehouse_tui.config import Settings
+from warehouse_tui.text import json_text
 from warehouse_tui.workflow.stations import open_session
 
 log = logging.getLogger("warehouse_tui.station")
@@ -88,7 +88,7 @@ def run_station(db, settings: Settings, mode: str) -> int:
                 break
             _source, data = item
             fb = session.handle(data)
-            sys.stdout.write(json.dumps(fb.as_json(), ensure_ascii=False) + "\n")
+            sys.stdout.write(json_text(fb.as_json()) + "\n")
             sys.stdout.flush()
     except KeyboardInterrupt:
         pass
