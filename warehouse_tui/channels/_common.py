@@ -274,7 +274,9 @@ def whole(value: Any, what: str, path: Path, where: str) -> int:
         value = None
     if isinstance(value, str):
         s = value.strip()
-        value = int(s) if re.fullmatch(r"\d{1,20}", s) else (s[:40] or None)
+        if re.fullmatch(r"\d{21,}", s):
+            raise InputRejected(path, where, f"{what} {s[:12]}… ({len(s)} digits) is more than {MAX_UNITS:,} units")
+        value = int(s) if re.fullmatch(r"\d+", s) else (s[:40] or None)
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if not isinstance(value, int) or value < 0:
