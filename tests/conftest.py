@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis
 
 REPO = Path(__file__).resolve().parents[1]
 # the marketplaces' real samples live beside the checkout, never inside it
@@ -16,3 +19,11 @@ def marketplace_fixtures() -> Path:
     if not MARKETPLACE_FIXTURES.is_dir():
         pytest.skip("../shared/fixtures/marketplaces is not present")
     return MARKETPLACE_FIXTURES
+
+
+# property-based tests (hostile input): a few dozen examples each keeps the suite fast;
+# HYPOTHESIS_PROFILE=thorough tries many more
+hypothesis.register_profile("suite", max_examples=40, deadline=None,
+                            suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+hypothesis.register_profile("thorough", parent=hypothesis.get_profile("suite"), max_examples=1000)
+hypothesis.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "suite"))

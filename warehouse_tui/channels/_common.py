@@ -7,6 +7,8 @@ file that cannot be read is refused as a whole and the operator knows where to l
 from __future__ import annotations
 
 import csv
+import functools
+import inspect
 import io
 import json
 import re
@@ -78,6 +80,24 @@ def load_json(path: Path) -> Any:
         raise InputRejected(path, f"line {e.lineno} column {e.colno}", message) from None
     except ValueError as e:  # a number of thousands of digits
         raise InputRejected(path, "", f"not usable JSON: {str(e)[:80]}") from None
+
+
+def shaped(fn: Callable) -> Callable:
+    """For a reader of one JSON record (a function with ``path`` and ``where`` parameters): a
+    record of another shape than the API's (a list or a number where an object belongs) is
+    refused naming the file and the record, never a traceback."""
+    signature = inspect.signature(fn)
+
+    @functools.wraps(fn)
+    def read_record(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except (AttributeError, TypeError, KeyError, IndexError, ValueError, OverflowError) as e:
+            given = signature.bind(*args, **kwargs).arguments
+            raise InputRejected(given["path"], given["where"], "not the shape of record this file should hold "
+                                f"({type(e).__name__}: {str(e)[:80]})") from None
+
+    return read_record
 
 
 def json_keys(head: bytes, *keys: str) -> bool:
