@@ -43,6 +43,16 @@ def test_clean_and_safe():
     assert json.loads(text) == {"name": f"a{ESC}b\x7f\x9b\u2028", "n": 1}
 
 
+def test_confirmation_files_stay_formula_safe_and_terminal_safe():
+    from warehouse_tui.channels.confirm import json_lines, safe_cell
+
+    assert safe_cell(f"{NUL}=HYPERLINK(\"x\")") == "'=HYPERLINK(\"x\")"
+    assert safe_cell(f"{ESC}[31m+1\t2") == "[31m+1 2"
+    assert safe_cell("-5") == "'-5" and safe_cell("5") == "5"
+    line = json_lines([{"body": f"note{ESC}]0;x{BEL}\x9b"}])
+    assert no_controls(line) and json.loads(line) == {"body": f"note{ESC}]0;x{BEL}\x9b"}
+
+
 def test_log_lines_are_safe(tmp_path):
     path = tmp_path / "log.txt"
     handler = safe_logging(logging.FileHandler(path, encoding="utf-8"))
