@@ -133,3 +133,4 @@ def test_other_files_cut_short(tmp_path):
     shopify.write_text(shopify.read_text(encoding="utf-8")[:-30], encoding="utf-8")
     e = refused(shopify)
     assert "truncated" in e.message
+

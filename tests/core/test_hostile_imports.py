@@ -240,6 +240,30 @@ def test_free_text_as_any_file(stocked, tmp_path, content, suffix):
     TRIED[f"free text {outcome}"] += 1
 
 
+def test_values_longer_than_their_columns(tmp_path, stocked):
+    import shutil
+
+    from tests.channels.test_refusals import GENERIC, STOCK as STOCK_ROW
+
+    f = tmp_path / "orders.csv"
+    f.write_text(GENERIC.replace("A-2,", "A" * 150 + ","), encoding="utf-8")
+    with pytest.raises(InputRejected) as info:
+        import_files(stocked, [f])
+    assert info.value.path == str(f) and info.value.where == "line 3" and "ref of 150 characters" in info.value.message
+    report = Path(shutil.copy(DATA / "ebay/seller_hub_orders.csv", tmp_path))
+    report.write_text(report.read_text(encoding="utf-8-sig").replace(",TEA-SENCHA,", "," + "T" * 101 + ","),
+                      encoding="utf-8")
+    with pytest.raises(InputRejected) as info:
+        import_files(stocked, [report])
+    assert info.value.path == str(report) and "sku of 101 characters" in info.value.message
+    stock = tmp_path / "stock.csv"
+    stock.write_text(STOCK_ROW.replace("A-01-03", "B" * 101), encoding="utf-8")
+    before = dump(stocked)
+    with pytest.raises(InputRejected, match="line 2: bin of 101 characters"):
+        read_stock_file(stock)
+    assert dump(stocked) == before
+
+
 @pytest.fixture(scope="module", autouse=True)
 def figures():
     """The figures of this run, printed when the module's tests are done (-s shows them)."""

@@ -218,10 +218,12 @@ def import_files(db, paths: list[Path], channel: str | None = None, *,
     """Read every file first (a rejected file raises InputRejected before anything is written),
     then store all their orders in one transaction."""
     from warehouse_tui.channels import registry
+    from warehouse_tui.workflow.fits import check_fits
 
     paths = [Path(p) for p in paths]
     channel = channel or registry.detect_channel(paths)
     orders = [clean_all(o) for o in registry.read_orders(paths, channel)]
+    check_fits(orders, paths)
     with db.write() as s:
         if channel == "csv":
             check_skus(s, orders)

@@ -65,10 +65,15 @@ def read_stock_file(path: Path) -> list[StockRow]:
             if code.upper().startswith(RESERVED_PREFIXES):
                 raise InputRejected(path, f"line {line}", f"{label} {code} would scan as a "
                                     f"{'command' if code.startswith('%') else code.split('-')[0].lower()}: rename it")
+        for label, value, limit in (("sku", sku, 100), ("bin", bin_code, 100)):
+            if len(value) > limit:
+                raise InputRejected(path, f"line {line}", f"{label} of {len(value):,} characters (at most {limit})")
         qty = parse_int(rec["quantity"], path, line, "quantity", minimum=0, maximum=MAX_STOCK)
         dims = {k: parse_int(rec[k], path, line, k, minimum=0) if rec.get(k, "").strip() else None
                 for k in STOCK_OPTIONAL}
         codes = [normalise_barcode(c) for c in rec["barcode"].split("|") if c.strip()]
+        if any(len(c) > 200 for c in codes):
+            raise InputRejected(path, f"line {line}", "a barcode of more than 200 characters")
         for code in codes:
             prev = owner.setdefault(code, (sku, line))
             if prev[0] != sku:
