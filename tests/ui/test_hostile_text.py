@@ -79,3 +79,25 @@ async def test_pick_screen_queue_and_order_in_hand(app_factory, db):
         assert fb.ok
         text = assert_safe(app)
         assert "Eve\\x1b]0;pwn" in text and "Mug\\x1b[5m" in text
+
+
+async def test_an_order_imported_from_a_hostile_csv(app_factory, db, tmp_path):
+    from sqlmodel import select
+
+    from warehouse_tui.domain.models import Product
+    from warehouse_tui.workflow.importing import import_files
+
+    with db.session() as s:
+        sku = s.exec(select(Product.sku).order_by(Product.sku)).first()
+    f = tmp_path / "orders.csv"
+    f.write_text("order_id,ship_name,address1,city,postal_code,country,sku,quantity,title\n"
+                 f'EVIL-7,"{NAME}","1 Road{ESC}[31m",{CITY},LS1,GB,{sku},1,"{TITLE}"\n', encoding="utf-8")
+    import_files(db, [f])
+    app = app_factory(start="lookup")
+    async with app.run_test(size=(120, 40)) as pilot:
+        kb = Keyboard(app)
+        await settle(pilot)
+        await scan(kb, pilot, "EVIL-7")
+        text = assert_safe(app)
+        # stored without its control characters, so shown without escapes too
+        assert "Eve]0;pwnMallory" in text and "Mug[5m blue" in text and "1 Road[31m" in text
