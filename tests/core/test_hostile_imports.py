@@ -264,6 +264,17 @@ def test_values_longer_than_their_columns(tmp_path, stocked):
     assert dump(stocked) == before
 
 
+
+@pytest.mark.parametrize("when", ["0001-01-01T00:00:00", "9999-12-31T23:59:59", "1969-12-31"])
+def test_dates_no_order_can_have(tmp_path, stocked, when):
+    f = tmp_path / "orders.csv"
+    f.write_text(ORDERS.replace("2026-12-02T17:00:00Z", when), encoding="utf-8")
+    before = dump(stocked)
+    with pytest.raises(InputRejected) as info:
+        import_files(stocked, [f])
+    assert info.value.where == "line 4" and "ship_by" in info.value.message and "not a date an order" in info.value.message
+    assert dump(stocked) == before
+
 @pytest.fixture(scope="module", autouse=True)
 def figures():
     """The figures of this run, printed when the module's tests are done (-s shows them)."""

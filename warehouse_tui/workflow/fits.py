@@ -1,11 +1,13 @@
 """Imported values that do not fit their columns are refused before anything is written.
 
 SQLite would store an over-long id anyway; PostgreSQL refuses it in the middle of the write.
-Either way it is a mistake in the file (or a file of another kind), named with its record.
+Either way it is a mistake in the file (or a file of another kind), named with its record. So
+is a date no order can have (year 1 or 9999 breaks the arithmetic of every screen).
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 from warehouse_tui.channels.base import ImportedOrder, InputRejected
@@ -19,6 +21,7 @@ def _limit(table, column: str) -> int | None:
 ORDER_FIELDS = {"ref": "ref", "display_name": "display_name", "channel": "channel"}
 ADDRESS_FIELDS = {"postal_code": "ship_postal_code", "country": "ship_country", "phone": "ship_phone"}
 LINE_FIELDS = ("line_id", "sku", "unit_price", "currency")
+EARLIEST, LATEST = datetime(1970, 1, 1), datetime(2200, 1, 1)
 
 
 def _where(source: str, paths: list[Path]) -> tuple[str, str]:
@@ -39,6 +42,11 @@ def check_fits(orders: list[ImportedOrder], paths: list[Path]) -> None:
             if limit and value and len(value) > limit:
                 raise InputRejected(*_where(o.source, paths), f"{name} of {len(value):,} characters "
                                     f"(at most {limit}): {value[:20]!r}…")
+        for attr in ("placed_at", "ship_by"):
+            t = getattr(o, attr)
+            if t is not None and not EARLIEST <= t.replace(tzinfo=None) < LATEST:
+                raise InputRejected(*_where(o.source, paths), f"{attr} {t.isoformat()} is not a date an order "
+                                    f"can have ({EARLIEST.year} to {LATEST.year - 1})")
         for ln in o.lines:
             for attr in LINE_FIELDS:
                 value, limit = getattr(ln, attr), _limit(OrderLine, attr)
