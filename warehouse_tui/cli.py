@@ -150,10 +150,10 @@ def main(argv: list[str] | None = None) -> int:
         settings = settings_from(args)
         return run(args, settings)
     except ConfigError as exc:
-        print(f"warehouse-tui: {exc}", file=sys.stderr)
+        print(f"warehouse-tui: {safe(str(exc))}", file=sys.stderr)
         return 2
     except Usage as exc:
-        print(f"warehouse-tui: {exc}", file=sys.stderr)
+        print(f"warehouse-tui: {safe(str(exc))}", file=sys.stderr)
         return 2
     except InputRejected as exc:
         print(f"warehouse-tui: rejected {safe(str(exc))}; nothing was written", file=sys.stderr)

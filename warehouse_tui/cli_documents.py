@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from warehouse_tui.text import json_text
+from warehouse_tui.text import json_text, safe
 
 COMMANDS: dict = {}  # command name -> handler(args, settings) -> exit code
 
@@ -53,7 +53,7 @@ def add_parsers(sub, common) -> None:
 
 
 def _err(text: str) -> None:
-    sys.stderr.write(text + "\n")
+    sys.stderr.write(safe(text) + "\n")
     sys.stderr.flush()
 
 
