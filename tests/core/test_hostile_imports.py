@@ -275,6 +275,21 @@ def test_dates_no_order_can_have(tmp_path, stocked, when):
     assert info.value.where == "line 4" and "ship_by" in info.value.message and "not a date an order" in info.value.message
     assert dump(stocked) == before
 
+
+def test_box_types_keep_no_control_characters(tmp_path, db):
+    from sqlmodel import select
+
+    from warehouse_tui.domain.models import BoxType
+    from warehouse_tui.workflow.boxes import import_boxes
+
+    f = tmp_path / "boxes.csv"
+    f.write_text('code,name,length_mm,width_mm,height_mm,weight_g\nBOX-T,"tiny\x1b]0;pwn\x07 box",10,10,10,5\n',
+                 encoding="utf-8")
+    with db.write() as s:
+        assert import_boxes(s, f) == 1
+    with db.session() as s:
+        assert s.exec(select(BoxType.name).where(BoxType.code == "BOX-T")).one() == "tiny]0;pwn box"
+
 @pytest.fixture(scope="module", autouse=True)
 def figures():
     """The figures of this run, printed when the module's tests are done (-s shows them)."""
