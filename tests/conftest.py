@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis
 
 from tests import engines
 
@@ -29,3 +32,11 @@ def pytest_report_header(config):
 
 def pytest_sessionfinish(session, exitstatus):
     engines.drop_templates()
+
+
+# property-based tests (hostile input): a few dozen examples each keeps the suite fast;
+# HYPOTHESIS_PROFILE=thorough tries many more
+hypothesis.register_profile("suite", max_examples=40, deadline=None,
+                            suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+hypothesis.register_profile("thorough", parent=hypothesis.get_profile("suite"), max_examples=1000)
+hypothesis.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "suite"))

@@ -16,6 +16,7 @@ from warehouse_tui import __version__
 from warehouse_tui.channels.base import InputRejected
 from warehouse_tui.config import ConfigError, Settings, load_settings
 from warehouse_tui.errors import Usage
+from warehouse_tui.text import safe, safe_logging
 
 log = logging.getLogger("warehouse_tui")
 
@@ -144,6 +145,8 @@ def settings_from(args: argparse.Namespace) -> Settings:
 
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    for handler in logging.getLogger().handlers:
+        safe_logging(handler)
     logging.getLogger("alembic").setLevel(logging.WARNING)
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -155,13 +158,13 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         return _reader_gone()
     except ConfigError as exc:
-        print(f"warehouse-tui: {exc}", file=sys.stderr)
+        print(f"warehouse-tui: {safe(str(exc))}", file=sys.stderr)
         return 2
     except Usage as exc:
-        print(f"warehouse-tui: {exc}", file=sys.stderr)
+        print(f"warehouse-tui: {safe(str(exc))}", file=sys.stderr)
         return 2
     except InputRejected as exc:
-        print(f"warehouse-tui: rejected {exc}; nothing was written", file=sys.stderr)
+        print(f"warehouse-tui: rejected {safe(str(exc))}; nothing was written", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

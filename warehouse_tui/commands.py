@@ -3,7 +3,6 @@ until the console is asked for."""
 
 from __future__ import annotations
 
-import json
 import shutil
 import sqlite3
 import sys
@@ -13,14 +12,16 @@ from warehouse_tui.channels.base import InputRejected
 from warehouse_tui.db import open_for as _db
 from warehouse_tui.errors import Usage
 from warehouse_tui.config import Settings
+from warehouse_tui.text import json_text, safe, safe_logging
 
 
 def out(text: str = "") -> None:
-    sys.stdout.write(text + "\n")
+    """One line of output; text from outside never brings a control character to the terminal."""
+    sys.stdout.write(safe(text) + "\n")
 
 
 def err(text: str) -> None:
-    sys.stderr.write(text + "\n")
+    sys.stderr.write(safe(text) + "\n")
     sys.stderr.flush()
 
 
@@ -37,7 +38,7 @@ def _log_to_file() -> None:
         root.removeHandler(h)
     handler = logging.FileHandler(path, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
-    root.addHandler(handler)
+    root.addHandler(safe_logging(handler))
 
 
 def console(settings: Settings) -> int:
@@ -97,7 +98,7 @@ def cmd_stock(args, settings: Settings) -> int:
         err(f"warehouse-tui: no product with SKU {args.sku!r}")
         return 1
     if args.json:
-        out(json.dumps(info, ensure_ascii=False))
+        out(json_text(info))
     else:
         out(f"{info['sku']}  {info['title']}")
         out(f"  barcodes: {', '.join(info['barcodes']) or '-'}")
@@ -205,7 +206,7 @@ def cmd_order(args, settings: Settings) -> int:
         with db.session() as s:
             rows = order_list(s, status=args.status, channel=args.channel)
         if args.json:
-            out(json.dumps(rows, ensure_ascii=False))
+            out(json_text(rows))
         else:
             for r in rows:
                 out(f"{r['display_name']:<24} {r['channel']:<8} {r['status']:<12} {r['ship_by'] or '-':<21} {r['ship_name']}")
@@ -238,7 +239,7 @@ def cmd_order(args, settings: Settings) -> int:
             return 1
         detail = order_detail(s, order)
     if args.json:
-        out(json.dumps(detail, ensure_ascii=False))
+        out(json_text(detail))
         return 0
     from warehouse_tui.cli_order_show import order_show_lines
 

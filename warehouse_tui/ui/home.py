@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import asyncio
 
-from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from warehouse_tui.ui.format import sparkline
+from warehouse_tui.text import safe
+from warehouse_tui.ui.format import SafeText, sparkline
 from warehouse_tui.ui.messages import DatabaseChanged, HomeLoaded
 from warehouse_tui.sync.status import channel_status
 from warehouse_tui.workflow.views import HomeData, home_data
@@ -63,7 +63,7 @@ class HomeScreen(Screen):
             name = data.strip()[3:]
             if not await asyncio.to_thread(operator_known, self.app.db, name):
                 self.app.bell()
-                self.notify(f"unknown badge {data.strip()[:40]}", severity="error", markup=False)
+                self.notify(safe(f"unknown badge {data.strip()[:40]}"), severity="error", markup=False)
                 return
             await asyncio.to_thread(self.app.log_in, name)
             self.app.status_version += 1
@@ -75,7 +75,7 @@ class HomeScreen(Screen):
     def on_home_loaded(self, message: HomeLoaded) -> None:
         d: HomeData = message.data
         narrow = self.app.size.width < 60
-        q = Text(no_wrap=True, overflow="ellipsis")
+        q = SafeText(no_wrap=True, overflow="ellipsis")
         shown = [st for st in QUEUE_ORDER if d.counts.get(st)]
         for i, st in enumerate(shown):
             if i:
@@ -89,7 +89,7 @@ class HomeScreen(Screen):
         q.append(f"{'due today':<12}{d.due_today:>5}", style="yellow" if d.due_today else "dim")
         self.query_one("#queues", Static).update(q)
 
-        t = Text(no_wrap=True, overflow="ellipsis")
+        t = SafeText(no_wrap=True, overflow="ellipsis")
         for label, today in ((self.app.operator or "-", d.operator), (self.app.settings.station, d.station)):
             if t:
                 t.append("\n")
@@ -102,7 +102,7 @@ class HomeScreen(Screen):
             t.append(f"  {today.errors} ✗", style="bold red" if today.errors else "dim")
         self.query_one("#today", Static).update(t)
 
-        a = Text(no_wrap=True, overflow="ellipsis")
+        a = SafeText(no_wrap=True, overflow="ellipsis")
         for c in d.channels:  # first: a marketplace that stopped syncing matters to all
             self._channel(a, c)
             a.append("\n")
@@ -146,7 +146,7 @@ class HomeScreen(Screen):
 
     def _devices(self) -> None:
         app = self.app
-        t = Text(no_wrap=True, overflow="ellipsis")
+        t = SafeText(no_wrap=True, overflow="ellipsis")
         for i, (name, (state, why)) in enumerate(app.scanners.items()):
             if i:
                 t.append("\n")
