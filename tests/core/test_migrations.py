@@ -14,11 +14,15 @@ from warehouse_tui.domain import models  # noqa: F401
 def test_migrated_schema_matches_the_models(tmp_path):
     db = open_database(tmp_path / "w.db")
     with db.read_engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
+        context = MigrationContext.configure(conn, opts={"include_name": migrations.include_name})
+        diff = compare_metadata(context, SQLModel.metadata)
         indexes = {row[1] for row in conn.exec_driver_sql("PRAGMA index_list(orders)")}
+        fts = conn.exec_driver_sql("SELECT sql FROM sqlite_master WHERE name = 'order_search_fts'").scalar()
     # SQLite cannot reflect the expression index of the queues, so it is checked by name
     assert [d for d in diff if getattr(d[1], "name", None) != "ix_orders_queue"] == []
     assert "ix_orders_queue" in indexes
+    # the search index lives outside the models: an FTS5 trigram table over order_search
+    assert "fts5" in fts and "trigram" in fts
     assert migrations.current_revision(db) == migrations.head_revision()
 
 

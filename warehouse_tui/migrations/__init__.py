@@ -21,6 +21,15 @@ def _config(db=None) -> Config:
     return cfg
 
 
+# engine-specific search index tables (migration 0004) that the models do not describe
+OUTSIDE_MODELS = ("order_search_fts",)
+
+
+def include_name(name, type_, _parent_names) -> bool:
+    """For autogenerate and schema comparison: leave the search index's own tables alone."""
+    return not (type_ == "table" and name and name.startswith(OUTSIDE_MODELS))
+
+
 def head_revision() -> str:
     return ScriptDirectory.from_config(_config()).get_current_head()
 
