@@ -17,10 +17,11 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
-from sqlalchemy import func, or_, text as sql
+from sqlalchemy import func, text as sql
 from sqlmodel import Session, select
 
-from warehouse_tui.domain.models import Barcode, Order, OrderLine, Parcel
+from warehouse_tui.domain.folding import fold_padded
+from warehouse_tui.domain.models import Order
 from warehouse_tui.scanning.grammar import ScanRefused, normalise_barcode, parse_scan
 
 DEFAULT_LIMIT = 50
@@ -53,60 +54,65 @@ def find(s: Session, text: str, limit: int = DEFAULT_LIMIT) -> list[Found]:
     if not text or limit < 1:
         return []
     hits: dict[int, str] = {}
-    for order_id in _exact(s, text, limit):
-        hits.setdefault(order_id, EXACT)
-    if not hits:
-        for order_id in _id_start(s, text, limit):
-            hits.setdefault(order_id, ID_START)
-    if EXACT not in hits.values():
+    for order_id, part in _ids(s, text, limit):
+        hits.setdefault(order_id, EXACT if part == 0 else ID_START)
+    if EXACT in hits.values():  # a whole id names its orders and nothing else
+        hits = {k: v for k, v in hits.items() if v == EXACT}
+    else:
         _names(s, text, limit, hits)
     return _rows(s, hits, limit)
 
 
-def _exact(s: Session, text: str, limit: int) -> list[int]:
-    ids: list[int] = []
-    if text.upper().startswith("ORD-") and text[4:].isdigit():
-        ids.append(int(text[4:]))
+# Every id in one round trip, each part on its own index (an OR across columns would read every
+# row). Part 0: a whole id; part 1: the start of a channel id or display name.
+_IDS = sql("""
+SELECT id, 0 FROM orders WHERE id = :oid
+UNION ALL SELECT id, 0 FROM orders WHERE ref = :t
+UNION ALL SELECT id, 0 FROM orders WHERE display_name IN (:t, :bare, :hashed)
+UNION ALL SELECT order_id, 0 FROM parcels WHERE tracking_number IN (:k1, :k2)
+UNION ALL SELECT order_id, 0 FROM (SELECT DISTINCT order_id FROM order_lines WHERE sku = :t
+    ORDER BY order_id DESC LIMIT :n) AS by_sku
+UNION ALL SELECT order_id, 0 FROM (SELECT DISTINCT order_id FROM order_lines WHERE product_id IN
+    (SELECT product_id FROM barcodes WHERE code IN (:c1, :c2)) ORDER BY order_id DESC LIMIT :n) AS by_code
+UNION ALL SELECT id, 1 FROM (SELECT id FROM orders WHERE ref >= :s1 AND ref < :e1 ORDER BY ref LIMIT :p) AS r1
+UNION ALL SELECT id, 1 FROM (SELECT id FROM orders WHERE ref >= :s2 AND ref < :e2 ORDER BY ref LIMIT :p) AS r2
+UNION ALL SELECT id, 1 FROM (SELECT id FROM orders WHERE display_name >= :s1 AND display_name < :e1
+    ORDER BY display_name LIMIT :p) AS d1
+UNION ALL SELECT id, 1 FROM (SELECT id FROM orders WHERE display_name >= :s3 AND display_name < :e3
+    ORDER BY display_name LIMIT :p) AS d3
+""")
+_TOP = "\U0010ffff"
+
+
+def _ids(s: Session, text: str, limit: int) -> list[tuple[int, int]]:
+    oid = int(text[4:]) if text.upper().startswith("ORD-") and text[4:].isdigit() and len(text) < 16 else -1
     bare = text[1:] if text.startswith("#") else text
-    names = {text, bare, "#" + bare}
-    ids += s.exec(select(Order.id).where(or_(Order.ref == text, Order.display_name.in_(names)))
-                  .order_by(Order.id.desc()).limit(limit)).all()
-    codes, tracking = {normalise_barcode(text)}, {text.upper().replace(" ", "")}
-    try:
+    tracking, code = text.upper().replace(" ", ""), normalise_barcode(text)
+    scanned_tracking, scanned_code = tracking, code
+    try:  # a scan of a GS1 code or a carrier's barcode names the same
         scan = parse_scan(text)
-        if scan.gtin:
-            codes.add(scan.gtin)
-        if scan.tracking is not None:
-            tracking.add(scan.tracking.number)
+        scanned_code = scan.gtin or code
+        scanned_tracking = scan.tracking.number if scan.tracking is not None else tracking
     except ScanRefused:
         pass
-    ids += s.exec(select(Parcel.order_id).where(Parcel.tracking_number.in_(tracking))
-                  .order_by(Parcel.order_id.desc()).limit(limit)).all()
-    products = select(Barcode.product_id).where(Barcode.code.in_(codes)).scalar_subquery()
-    ids += s.exec(select(OrderLine.order_id).where(or_(OrderLine.sku == text, OrderLine.product_id.in_(products)))
-                  .distinct().order_by(OrderLine.order_id.desc()).limit(limit)).all()
-    return ids
-
-
-def _id_start(s: Session, text: str, limit: int) -> list[int]:
-    """Orders whose channel id or display name starts with the text (an index range each)."""
-    if len(text) < 2:
-        return []
-    ids: list[int] = []
-    for start in dict.fromkeys((text, text.upper(), "#" + text.lstrip("#"))):
-        end = start + "\U0010ffff"
-        for column in (Order.ref, Order.display_name):
-            ids += s.exec(select(Order.id).where(column >= start, column < end)
-                          .order_by(column).limit(limit)).all()
-    return ids
+    # the start of an id: two characters at least (else a prefix names half the warehouse)
+    p = limit if len(text) >= 2 else 0
+    upper, hashed = text.upper(), "#" + bare
+    rows = s.connection().execute(_IDS, {
+        "oid": oid, "t": text, "bare": bare, "hashed": hashed, "k1": tracking, "k2": scanned_tracking,
+        "c1": code, "c2": scanned_code, "n": limit, "p": p,
+        "s1": text, "e1": text + _TOP, "s2": upper, "e2": upper + _TOP, "s3": hashed, "e3": hashed + _TOP,
+    }).all()
+    # whole ids first, in the order asked; then starts of ids
+    return sorted(((r[0], r[1]) for r in rows), key=lambda r: r[1])
 
 
 def _names(s: Session, text: str, limit: int, hits: dict[int, str]) -> None:
-    # folded by the database's own function, as the stored text was
-    padded = s.exec(select(func.wt_fold(text))).first() or ""
+    sqlite = s.get_bind().dialect.name == "sqlite"
+    # folded as the stored text was: on SQLite by this very function, elsewhere by the database's
+    padded = fold_padded(text) if sqlite else (s.exec(select(func.wt_fold(text))).first() or "")
     if not padded.strip():
         return
-    sqlite = s.get_bind().dialect.name == "sqlite"
     # a trigram index needs three characters: the spaces around a word count
     for kind, needle in ((WORD, padded), (WORD_START, padded.rstrip()), (PART, padded.strip())):
         if len(hits) >= limit:
