@@ -69,3 +69,18 @@ def test_postgresql_finds_as_sqlite_does(pg, tmp_path):
     assert len(refs(pg, "enamel", 2)) == 2
     import_files(pg, [write(tmp_path / "again.csv", ORDERS.replace("John Doe", "Jöhn Née"))])
     assert refs(pg, "john doe") == [] and refs(pg, "john nee") == ["BAR-1002"]
+
+
+def test_postgresql_schema_matches_the_models(pg):
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+    from sqlmodel import SQLModel
+
+    from warehouse_tui import migrations
+
+    with pg.read_engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn, opts={"include_name": migrations.include_name}),
+                                SQLModel.metadata)
+        trgm = conn.execute(text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_order_search_text_trgm'")).scalar()
+    assert [d for d in diff if getattr(d[1], "name", None) != "ix_orders_queue"] == []
+    assert "gin_trgm_ops" in trgm

@@ -21,13 +21,14 @@ def _config(db=None) -> Config:
     return cfg
 
 
-# engine-specific search index tables (migration 0004) that the models do not describe
-OUTSIDE_MODELS = ("order_search_fts",)
+# the engine-specific search index (migration 0004), which the models do not describe: the FTS5
+# tables on SQLite, the pg_trgm index on PostgreSQL
+OUTSIDE_MODELS = ("order_search_fts", "ix_order_search_text_trgm")
 
 
 def include_name(name, type_, _parent_names) -> bool:
-    """For autogenerate and schema comparison: leave the search index's own tables alone."""
-    return not (type_ == "table" and name and name.startswith(OUTSIDE_MODELS))
+    """For autogenerate and schema comparison: leave the search index alone."""
+    return not (type_ in ("table", "index") and name and name.startswith(OUTSIDE_MODELS))
 
 
 def head_revision() -> str:
