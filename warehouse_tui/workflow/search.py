@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
-from sqlalchemy import func, text as sql
+from sqlalchemy import bindparam, func, text as sql
 from sqlmodel import Session, select
 
 from warehouse_tui.domain.folding import fold_padded
@@ -155,11 +155,13 @@ def _paged(s: Session, want: int, seen: set[int], page, pages: int = 8) -> list[
     return sorted(found, reverse=True)[:want]
 
 
+_ROWS = sql("SELECT id, ref, display_name, channel, status, ship_by, ship_name, buyer_name FROM orders"
+            " WHERE id IN :ids").bindparams(bindparam("ids", expanding=True)).columns(ship_by=Order.ship_by.type)
+
+
 def _rows(s: Session, hits: dict[int, str], limit: int) -> list[Found]:
     order_ids = list(hits)[:limit]
     if not order_ids:
         return []
-    q = select(Order.id, Order.ref, Order.display_name, Order.channel, Order.status, Order.ship_by,
-               Order.ship_name, Order.buyer_name).where(Order.id.in_(order_ids))
-    by_id = {r[0]: r for r in s.exec(q).all()}
+    by_id = {r[0]: r for r in s.connection().execute(_ROWS, {"ids": order_ids})}
     return [Found(*by_id[i], match=hits[i]) for i in order_ids if i in by_id]
