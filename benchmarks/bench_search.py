@@ -15,6 +15,7 @@ nothing.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
 import sys
@@ -227,6 +228,7 @@ def main() -> None:
     built = build(db, args.orders, index_after=args.index_after and db.is_sqlite)
     rng = random.Random(11)
     kinds = samples(db, args.runs, rng)
+    load_before = os.getloadavg()[0]
     with db.session() as s:
         actual = s.connection().execute(text("SELECT count(*) FROM orders")).scalar()
         lines = s.connection().execute(text("SELECT count(*) FROM order_lines")).scalar()
@@ -241,6 +243,7 @@ def main() -> None:
             counts = []
             ms = timed(lambda q: counts.append(len(find(s, q))), queries)
             results.append((kind, len(queries), statistics.median(counts), *stats(ms)))
+    load_after = os.getloadavg()[0]
     engine = "SQLite (FTS5 trigram)" if db.is_sqlite else "PostgreSQL (pg_trgm)"
     rows = [f"| {kind} | {n:,} | {found:g} | {p50:.2f} | {p99:.2f} | {mx:.2f} | {p99 / max(floor[1], 1e-6):,.0f}x |"
             for kind, n, found, p50, p99, mx in results]
@@ -250,7 +253,9 @@ def main() -> None:
         f"`benchmarks/bench_search.py --orders {args.orders:,}`, {engine}: {actual:,} orders, {lines:,} lines, "
         f"{time.strftime('%Y-%m-%d')}. `order find` / the lookup (`workflow.search.find`, limit 50), "
         "each kind timed over its lookups in one session; the floor, same run: one order read by its "
-        "primary key.",
+        f"primary key. Load average while measuring: {load_before:.1f} before, {load_after:.1f} after "
+        f"({os.cpu_count()} cores): where it is above the cores, the p99 and max are mostly time spent "
+        "waiting for a core, as the floor's own p99 shows.",
         "" if not built else f"\nBuilding it through Core bulk inserts, "
         + ("then indexing it in one pass as `db upgrade` does" if args.index_after else
            "with the search triggers and the index kept as they run")
