@@ -97,6 +97,9 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("--status")
     x.add_argument("--channel")
     x.add_argument("--json", action="store_true")
+    from warehouse_tui import cli_search
+
+    cli_search.add_parser(osub)
     x = action(osub, "hold", "put an order on hold")
     x.add_argument("ref")
     x.add_argument("--reason", default="held by a supervisor")

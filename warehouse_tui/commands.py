@@ -195,6 +195,10 @@ def _one_order(s, ref: str):
 def cmd_order(args, settings: Settings) -> int:
     from warehouse_tui.workflow.lookup import order_detail, order_list
 
+    if args.order_command == "find":
+        from warehouse_tui.cli_search import cmd_find
+
+        return cmd_find(args, settings)
     db = _db(settings, create=False)  # every order command needs orders already there
     if args.order_command == "list":
         from warehouse_tui.domain.lifecycle import Status

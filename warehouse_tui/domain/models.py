@@ -282,4 +282,18 @@ class Event(SQLModel, table=True):
     data: str = Field(default="{}", sa_column=Column(Text, nullable=False, default="{}"))
 
 
+class OrderSearch(SQLModel, table=True):
+    """The folded words an order is found by: one row for its names, one per line's title.
+
+    Kept by SQL triggers on ``orders`` and ``order_lines`` whatever code writes them (see
+    migration 0004); indexed by FTS5 (trigram) on SQLite and pg_trgm on PostgreSQL.
+    """
+
+    __tablename__ = "order_search"
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(index=True)
+    line_id: int | None = Field(default=None, index=True)  # order_lines.id; none: the names
+    text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+
+
 from warehouse_tui.domain import channel_sync  # noqa: E402,F401  (the sync's tables, in the same metadata)

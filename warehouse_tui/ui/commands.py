@@ -16,10 +16,10 @@ SCREENS = [("Home", "home"), ("Pick", "pick"), ("Pack", "pack"), ("Label", "labe
 
 
 def _search(db, query: str) -> list[tuple[int, str, str, str, str]]:
-    from warehouse_tui.workflow.lookup import search
+    from warehouse_tui.workflow.search import find
 
     with db.session() as s:
-        return [(o.id, o.display_name, o.channel, o.status, o.ship_name) for o in search(s, query, limit=12)]
+        return [(o.id, o.display_name, o.channel, o.status, o.ship_to_name) for o in find(s, query, limit=12)]
 
 
 class LookupCommands(Provider):

@@ -1,8 +1,13 @@
 """Lookup: find an order by id, name, buyer, SKU, barcode or tracking number; see all of it.
 
-Results come as you type (``lookup.search`` in a thread worker). An order's detail shows its
-lines, parcels, returns and the timeline of its events; from there the operator adds a note,
-prints its documents again, and holds or releases it (a release needs a supervisor's badge).
+Results come as you type (``workflow.search`` in a thread worker: exclusive, the newest query
+wins, typing never waits on it). Down moves from the search field into the results, Enter opens
+an order, Escape goes back to the list. An order's detail shows its lines, parcels, returns and
+the timeline of its events; from there the operator adds a note, prints its documents again, and
+holds or releases it (a release needs a supervisor's badge).
+
+Layout: side by side on a wide terminal; at 80 columns the results over the detail; at 40 the
+results, or the detail of the order opened, one at a time.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets.input import Selection
 
 from warehouse_tui.workflow import reprint as actions
 from warehouse_tui.ui.dialogs import BadgeDialog, TextDialog
@@ -24,12 +30,15 @@ from warehouse_tui.ui.format import SafeText, aware, plain, ship_by
 from warehouse_tui.ui.messages import ActionDone, DatabaseChanged, DetailLoaded, SearchResults
 from warehouse_tui.ui.widgets import KeyBar, GS, GS_SHOWN, StatusBar
 
+RESULTS = 50
+STATUS_W = 11  # "backordered"
+
 
 def _search(db, query: str):
-    from warehouse_tui.workflow.lookup import search
+    from warehouse_tui.workflow.search import find
 
     with db.session() as s:
-        return [(o.id, o.display_name, o.channel, o.status, o.ship_by, o.ship_name) for o in search(s, query, 30)]
+        return find(s, query, RESULTS)
 
 
 def _detail(db, order_id: int) -> dict | None:
@@ -41,13 +50,18 @@ def _detail(db, order_id: int) -> dict | None:
         return order_detail(s, o) if o else None
 
 
+_STATUS_STYLE = {"short": "red", "on_hold": "red", "backordered": "yellow", "cancelled": "dim",
+                 "shipped": "green"}
+
+
 class LookupScreen(Screen):
     BINDINGS = [
         Binding("f7", "note", "Note"),
         Binding("f8", "reprint", "Reprint"),
         Binding("f9", "hold", "Hold"),
         Binding("f10", "release", "Release"),
-        Binding("escape", "focus_search", "Search", show=False),
+        Binding("escape", "back", "Back", show=False),
+        Binding("down", "results", "Results", show=False),
     ]
 
     def __init__(self) -> None:
@@ -75,13 +89,33 @@ class LookupScreen(Screen):
         self.query_one("#detail", Static).update(SafeText("type or scan to find an order", style="dim"))
 
     def action_focus_search(self) -> None:
-        self.query_one("#search", Input).focus()
+        field = self.query_one("#search", Input)
+        field.focus()
+        field.selection = Selection(0, len(field.value))  # typing replaces the last search
+
+    def action_back(self) -> None:
+        """From an order's detail back to the list; from the list to the search field."""
+        table = self.query_one("#results", DataTable)
+        if self.has_class("-detail"):
+            self.remove_class("-detail")
+            if table.row_count:
+                table.focus()
+                return
+        self.action_focus_search()
+
+    def action_results(self) -> None:
+        """Down from the search field: into the results, on the first row."""
+        table = self.query_one("#results", DataTable)
+        if self.focused is self.query_one("#search", Input) and table.row_count:
+            table.focus()
+            table.move_cursor(row=0)
 
     # -- searching ------------------------------------------------------------------------
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "search":
             self.query_text = event.value.replace(GS_SHOWN, GS)
+            self.remove_class("-detail")  # typing looks for another order: the list again
             self._search(self.query_text)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -94,12 +128,19 @@ class LookupScreen(Screen):
 
     async def handle_scan(self, source: str, data: str) -> None:
         field = self.query_one("#search", Input)
-        field.value = data.replace(GS, GS_SHOWN)
+        shown = data.replace(GS, GS_SHOWN)
+        with field.prevent(Input.Changed):  # searched here, not again as typing
+            field.value = shown
+        # the scan replaces what was there, and is all selected: typing next replaces it in turn
+        field.selection = Selection(0, len(shown))
         self.query_text = data
         rows = await asyncio.to_thread(_search, self.app.db, data)
         self._show_results(data, rows)
-        if rows:
-            self.open_order(rows[0][0])
+        if len(rows) == 1:
+            self.open_order(rows[0].id)
+        elif rows:  # a SKU or a barcode: the orders that hold it, to choose from
+            self.remove_class("-detail")
+            self.query_one("#results", DataTable).focus()
         else:
             self.app.bell()
 
@@ -111,24 +152,46 @@ class LookupScreen(Screen):
         if message.query == self.query_text:
             self._show_results(message.query, message.rows)
 
+    def _columns(self, rows) -> list[tuple[str, int]]:
+        """The columns that fit: order, status in words and the buyer always; ship-by and
+        channel when there is room."""
+        width, _ = self.app.size
+        if width >= 120:
+            inner = width // 2 - 2
+        elif width >= 60:
+            inner = width - 2
+        else:
+            inner = width
+        inner -= 2 if width >= 60 else 1  # the scrollbar
+        order_w = min(18 if width >= 60 else 12, max([5] + [len(r.display_name) for r in rows]))
+        rest = inner - (order_w + 2) - (STATUS_W + 2)
+        extra = []
+        for label, w in (("ship by", 7), ("channel", 8)):
+            if rest - (w + 2) >= 16 + 2:
+                extra.append((label, w))
+                rest -= w + 2
+        columns = [("order", order_w)]
+        if ("channel", 8) in extra:
+            columns.append(("channel", 8))
+        columns.append(("status", STATUS_W))
+        if ("ship by", 7) in extra:
+            columns.append(("ship by", 7))
+        columns.append(("buyer", max(6, rest - 2)))
+        return columns
+
     def _show_results(self, query: str, rows) -> None:
         table = self.query_one("#results", DataTable)
         table.clear(columns=True)
-        narrow = self.app.size.width < 60
-        name_w = min(22, max([5] + [len(r[1]) for r in rows]))
-        if narrow:
-            columns = (("order", name_w), ("status", 11))
-        else:
-            columns = (("order", name_w), ("channel", 8), ("status", 11), ("ship by", 17), ("buyer", 20))
+        columns = self._columns(rows)
         for label, width in columns:
             table.add_column(label, width=width)
         now, tz = self.app.now(), self.app.tz
-        for oid, name, channel, status, sb, buyer in rows:
-            if narrow:
-                table.add_row(plain(name, "bold"), plain(status), key=str(oid))
-            else:
-                table.add_row(plain(name, "bold"), plain(channel, "dim"), plain(status),
-                              plain(ship_by(sb, now, tz)), plain(buyer), key=str(oid))
+        for r in rows:
+            cells = {"order": plain(r.display_name, "bold"), "channel": plain(r.channel, "dim"),
+                     "status": plain(r.status.replace("_", " "), _STATUS_STYLE.get(r.status, "")),
+                     "ship by": plain(ship_by(r.ship_by, now, tz, short=True)),
+                     "buyer": plain(r.ship_to_name or r.buyer_name)}
+            table.add_row(*(cells[label] for label, _w in columns), key=str(r.id))
         table.border_title = f"Orders ({len(rows)})" if query.strip() else "Orders"
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
