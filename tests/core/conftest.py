@@ -11,6 +11,7 @@ from warehouse_tui.config import Settings
 from warehouse_tui.db import open_database
 from warehouse_tui.workflow.importing import import_files
 from warehouse_tui.workflow.inventory import apply_stock, read_stock_file
+from warehouse_tui.workflow.pins import add_operator
 
 STOCK = """sku,title,barcode,bin,quantity,weight_g,length_mm,width_mm,height_mm
 MUG-BLU,Blue enamel mug,5012345678900,A-01-03,10,350,120,100,100
@@ -33,7 +34,10 @@ def db_path(tmp_path_factory, tmp_path) -> Path:
     """A migrated empty database file (migrated once per run, then copied)."""
     if "db" not in _TEMPLATE:
         template = tmp_path_factory.mktemp("template") / "warehouse.db"
-        open_database(template).dispose()
+        database = open_database(template)
+        with database.write() as s:  # the operator the tests work as (only `operator add` makes one)
+            add_operator(s, "alice", "operator", station=None, by=None)
+        database.dispose()
         _TEMPLATE["db"] = template
     path = tmp_path / "warehouse.db"
     shutil.copy(_TEMPLATE["db"], path)
