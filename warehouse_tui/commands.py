@@ -65,6 +65,12 @@ def cmd_demo(args, settings: Settings) -> int:
     db = _db(settings)
     seeded = seed_demo(db, orders=args.orders, progress=err, settings=demo_settings(settings))
     err(f"demo warehouse: {db.url}" + (" (seeded)" if seeded else " (already seeded)"))
+    from warehouse_tui.demo import DEMO_PIN, DEMO_SUPERVISOR
+
+    err(f"badges OP-alice (operator) and OP-{DEMO_SUPERVISOR} (supervisor, PIN {DEMO_PIN} for overrides)")
+    from warehouse_tui.cli_operators import check_operator
+
+    check_operator(settings)
     if args.no_console:
         return 0
     demo_settings(settings)

@@ -212,7 +212,7 @@ def authorize(db, supervisor: str | None, pin: str | None, *, action: str, asked
                       .execution_options(synchronize_session=False))
         if reason is not None:
             record(s, "override", order=order_id, station=station, operator=asked_by, ok=False,
-                   message=f"{action}: refused ({reason}); asked by {asked_by or '-'}, "
+                   message=f"{action}: refused, {reason}; asked by {asked_by or '-'}, "
                            f"supervisor {supervisor or '-'}",
                    action=action, asked_by=asked_by, allowed_by=None, supervisor=supervisor, reason=reason)
     if reason is not None:
