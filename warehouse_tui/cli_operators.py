@@ -39,7 +39,11 @@ def supervisor_pin(name: str | None) -> str | None:
 def override(db, settings: Settings, action: str, order=None) -> pins.Allowed:
     """The supervisor's PIN for ACTION, or PinRefused (the refusal is an event)."""
     who = settings.operator
-    return pins.authorize(db, who, supervisor_pin(who) if who else None, action=action, asked_by=who,
+    with db.session() as s:
+        op = pins.find(s, who)
+        # no prompt for a PIN that cannot be taken: the refusal says why
+        ask = op is not None and op.role == "supervisor" and op.pin_hash is not None
+    return pins.authorize(db, who, supervisor_pin(who) if ask else None, action=action, asked_by=who,
                           station=settings.station, order=order)
 
 
@@ -78,7 +82,7 @@ def _add(db, args, settings: Settings) -> int:
     except ValueError as exc:
         raise Usage(str(exc)) from None
     who = {"station": settings.station, "by": settings.operator}
-    action = f"make {name} a {args.role}"
+    action = f"make {name} {'an' if args.role == 'operator' else 'a'} {args.role}"
     with db.session() as s:
         needed = pins.add_needs_supervisor(s, name, args.role)
         first = args.role == "supervisor" and pins.first_setup(s)
