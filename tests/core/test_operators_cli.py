@@ -236,3 +236,11 @@ def test_operator_pin_reads_twice_from_a_terminal(env, db_path):
     (digest,) = rows(db_path, "SELECT pin_hash FROM operators WHERE name = 'bob'")[0]
     assert digest.startswith("scrypt$")
     run("operator", "add", "carol", "--role", "supervisor", env=as_(env, "bob", BOB_PIN))  # the PIN works
+
+
+def test_the_demo_prints_its_supervisors_pin(tmp_path, env):
+    demo = dict(env, WAREHOUSE_DB=str(tmp_path / "demo.db"))
+    p = run("demo", "--orders", "5", "--no-console", env=demo)
+    assert b"OP-bob (supervisor, PIN 1234" in p.stderr
+    refused("operator", "add", "carol", "--role", "supervisor", env=as_(demo, "bob", "4321"))
+    run("operator", "add", "carol", "--role", "supervisor", env=as_(demo, "bob", "1234"))

@@ -194,6 +194,8 @@ def authorize(db, supervisor: str | None, pin: str | None, *, action: str, asked
         elif not pin_matches(pin, op.pin_hash):
             reason = wrong = "wrong PIN"
         op_id, failures = (op.id, op.pin_failures) if op is not None else (None, 0)
+    if reason is None and not failures:
+        return Allowed(action, supervisor, asked_by, station)
     with db.write() as s:
         if wrong:
             s.execute(update(Operator).where(Operator.id == op_id)
