@@ -15,7 +15,7 @@ from pathlib import Path
 from warehouse_tui import __version__
 from warehouse_tui.channels.base import InputRejected
 from warehouse_tui.config import ConfigError, Settings, load_settings
-from warehouse_tui.errors import Usage
+from warehouse_tui.errors import Refusal, Usage
 from warehouse_tui.text import safe, safe_logging
 
 log = logging.getLogger("warehouse_tui")
@@ -106,12 +106,19 @@ def build_parser() -> argparse.ArgumentParser:
     x = action(osub, "release", "release an order from hold (or a short order to packing)")
     x.add_argument("ref")
     x.add_argument("--repick", action="store_true", help="short order: pick the missing units again")
+    x = action(osub, "cancel", "cancel an order (picked units go back to their bins); "
+                               "once picking has begun, a supervisor's override")
+    x.add_argument("ref")
+    x.add_argument("--reason")
 
     sp = cmd("operator", "operators and their badges")
     opsub = sp.add_subparsers(dest="operator_command", metavar="ACTION", required=True)
     x = action(opsub, "add", "add an operator (or change their role); the badge is OP-<name>")
     x.add_argument("name")
     x.add_argument("--role", choices=("operator", "supervisor"), default="operator")
+    x = action(opsub, "pin", "set or change NAME's PIN (4 to 12 digits; from standard input when it is "
+                             "not a terminal)")
+    x.add_argument("name")
     x = action(opsub, "list", "the operators")
 
     sp = cmd("station", "a headless station: scans in, one JSON line per scan out")
@@ -169,6 +176,9 @@ def main(argv: list[str] | None = None) -> int:
     except InputRejected as exc:
         print(f"warehouse-tui: rejected {safe(str(exc))}; nothing was written", file=sys.stderr)
         return 1
+    except Refusal as exc:
+        print(f"warehouse-tui: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
 
@@ -188,6 +198,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     from warehouse_tui import commands
 
     name = args.command
+    if name not in ("operator", "demo", "db"):
+        from warehouse_tui.cli_operators import check_operator
+
+        check_operator(settings)  # only `operator add` makes operators
     if name is None:
         return commands.console(settings)
     from warehouse_tui import cli_documents, cli_sync

@@ -113,15 +113,29 @@ def cmd_label(args, settings) -> int:
     from warehouse_tui.db import open_for as _db
     from warehouse_tui.workflow.manifests import VoidError, void_label
 
+    from warehouse_tui.cli_operators import override
+    from warehouse_tui.workflow.pins import record_override
+
     db = _db(settings)
+    allowed = override(db, settings, f"void label {args.tracking}")  # a supervisor's, always
     try:
         with db.write() as s:
             msg = void_label(s, args.tracking, station=settings.station, operator=settings.operator)
+            record_override(s, allowed, order=_order_of_label(s, args.tracking))
     except VoidError as exc:
         _err(f"warehouse-tui: {args.tracking}: {exc}")
         return 1
     _err(msg)
     return 0
+
+
+def _order_of_label(s, tracking: str) -> int | None:
+    from sqlmodel import select
+
+    from warehouse_tui.domain.models import Event
+
+    ev = s.exec(select(Event).where(Event.type == "void").order_by(Event.id.desc())).first()
+    return ev.order_id if ev is not None else None
 
 
 def cmd_print(args, settings) -> int:

@@ -66,6 +66,12 @@ def cmd_demo(args, settings: Settings) -> int:
     db = _db(settings)
     seeded = seed_demo(db, orders=args.orders, progress=err, settings=demo_settings(settings))
     err(f"demo warehouse: {db.url}" + (" (seeded)" if seeded else " (already seeded)"))
+    from warehouse_tui.demo import DEMO_PIN, DEMO_SUPERVISOR
+
+    err(f"badges OP-alice (operator) and OP-{DEMO_SUPERVISOR} (supervisor, PIN {DEMO_PIN} for overrides)")
+    from warehouse_tui.cli_operators import check_operator
+
+    check_operator(settings)
     if args.no_console:
         return 0
     demo_settings(settings)
@@ -215,23 +221,19 @@ def cmd_order(args, settings: Settings) -> int:
             for r in rows:
                 out(f"{r['display_name']:<24} {r['channel']:<8} {r['status']:<12} {r['ship_by'] or '-':<21} {r['ship_name']}")
         return 0
-    if args.order_command in ("hold", "release"):
-        from warehouse_tui.workflow.supervisor import hold, release
+    if args.order_command in ("cancel", "release"):
+        from warehouse_tui.cli_operators import cmd_order_override
+
+        return cmd_order_override(args, settings, _one_order)
+    if args.order_command == "hold":
+        from warehouse_tui.workflow.supervisor import hold
 
         with db.write() as s:
             order = _one_order(s, args.ref)
             if order is None:
                 return 1
-            from warehouse_tui.workflow.supervisor import is_supervisor
-
-            if args.order_command == "release" and not is_supervisor(s, settings.operator):
-                err(f"warehouse-tui: releasing {order.display_name} needs a supervisor: "
-                    "--operator NAME of an operator with the supervisor role")
-                return 1
             try:
-                msg = (hold(s, order, args.reason, station=settings.station, operator=settings.operator)
-                       if args.order_command == "hold" else
-                       release(s, order, repick=args.repick, station=settings.station, operator=settings.operator))
+                msg = hold(s, order, args.reason, station=settings.station, operator=settings.operator)
             except ValueError as exc:
                 err(f"warehouse-tui: {exc}")
                 return 1
@@ -253,25 +255,9 @@ def cmd_order(args, settings: Settings) -> int:
 
 
 def cmd_operator(args, settings: Settings) -> int:
-    from sqlmodel import select
+    from warehouse_tui.cli_operators import cmd_operator
 
-    from warehouse_tui.domain.models import Operator
-
-    db = _db(settings, create=args.operator_command == "add")
-    if args.operator_command == "add":
-        name = args.name.strip()
-        if not name or any(ch.isspace() for ch in name) or not name.isprintable():
-            raise Usage(f"operator name {args.name!r}: letters, digits and punctuation, no spaces")
-        with db.write() as s:
-            op = s.exec(select(Operator).where(Operator.name == name)).first() or Operator(name=name)
-            op.role = args.role
-            s.add(op)
-        err(f"operator {name} ({args.role}): badge OP-{name}")
-        return 0
-    with db.session() as s:
-        for op in s.exec(select(Operator).order_by(Operator.name)):
-            out(f"{op.name:<20} {op.role:<11} OP-{op.name}")
-    return 0
+    return cmd_operator(args, settings)
 
 
 def cmd_station(args, settings: Settings) -> int:

@@ -66,6 +66,11 @@ class Operator(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(index=True, unique=True, max_length=100)
     role: str = Field(default="operator", max_length=20)  # operator | supervisor
+    # "scrypt$n$r$p$salt$hash" (hex): the PIN itself is never stored
+    pin_hash: str | None = Field(default=None, max_length=300)
+    # wrong PINs in a row, and the end of the lockout they caused
+    pin_failures: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    pin_locked_until: datetime | None = None
 
 
 class Station(SQLModel, table=True):

@@ -83,3 +83,36 @@ class BadgeDialog(ModalScreen[str | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class PinDialog(ModalScreen[str | None]):
+    """Ask for a PIN: typed into a password field, never shown, never logged."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    modal_scan = True
+
+    def __init__(self, prompt: str) -> None:
+        super().__init__()
+        self.prompt = prompt
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(Text(self.prompt, style="bold"), id="pin-prompt")
+            yield Input(placeholder="PIN", password=True, restrict=r"[0-9]*", max_length=12, id="dialog-input")
+            yield Static(Text("type the PIN, Enter · Esc to cancel", style="dim"))
+
+    def on_mount(self) -> None:
+        field = self.query_one(Input)
+        field.cursor_blink = self.app.blink
+        field.focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.dismiss(event.value.strip())
+
+    async def handle_scan(self, source: str, data: str) -> None:
+        # keys typed quickly arrive as one burst; only digits belong in a PIN
+        self.query_one(Input).insert_text_at_cursor("".join(ch for ch in data if ch.isdigit()))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

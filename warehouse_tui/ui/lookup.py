@@ -4,7 +4,8 @@ Results come as you type (``workflow.search`` in a thread worker: exclusive, the
 wins, typing never waits on it). Down moves from the search field into the results, Enter opens
 an order, Escape goes back to the list. An order's detail shows its lines, parcels, returns and
 the timeline of its events; from there the operator adds a note, prints its documents again, and
-holds or releases it (a release needs a supervisor's badge).
+holds it, and releases or cancels it (a release, or a cancellation once picking has begun,
+needs a supervisor's badge and PIN).
 
 Layout: side by side on a wide terminal; at 80 columns the results over the detail; at 40 the
 results, or the detail of the order opened, one at a time.
@@ -23,8 +24,9 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 from textual.widgets.input import Selection
 
-from warehouse_tui.workflow import reprint as actions
-from warehouse_tui.ui.dialogs import BadgeDialog, TextDialog
+from warehouse_tui.errors import Refusal
+from warehouse_tui.workflow import overrides, reprint as actions
+from warehouse_tui.ui.dialogs import BadgeDialog, PinDialog, TextDialog
 from warehouse_tui.text import safe
 from warehouse_tui.ui.format import SafeText, aware, plain, ship_by
 from warehouse_tui.ui.messages import ActionDone, DatabaseChanged, DetailLoaded, SearchResults
@@ -60,6 +62,7 @@ class LookupScreen(Screen):
         Binding("f8", "reprint", "Reprint"),
         Binding("f9", "hold", "Hold"),
         Binding("f10", "release", "Release"),
+        Binding("f12", "cancel_order", "Cancel order"),
         Binding("escape", "back", "Back", show=False),
         Binding("down", "results", "Results", show=False),
     ]
@@ -274,7 +277,7 @@ class LookupScreen(Screen):
             t.append(f"{mark}{e['type']:<6}", style="red" if e["ok"] is False else "")
             t.append(f" {e['station'] or '-'} {e['operator'] or '-'} ", style="dim")
             t.append(e["message"] or e["scan"] or "")
-        t.append("\n\nF7 note · F8 reprint · F9 hold · F10 release", style="dim")
+        t.append("\n\nF7 note · F8 reprint · F9 hold · F10 release · F12 cancel", style="dim")
         return t
 
     # -- actions --------------------------------------------------------------------------
@@ -309,27 +312,45 @@ class LookupScreen(Screen):
         if reason:
             self._run(actions.hold, self.app.db, self.order_id, reason, **self._who())
 
-    async def action_release(self) -> None:
+    def action_release(self) -> None:
+        if self._need_order():
+            self._override("Releasing", overrides.release)
+
+    async def action_cancel_order(self) -> None:
         if not self._need_order():
             return
-        me = self.app.operator
-        if await asyncio.to_thread(actions.is_supervisor, self.app.db, me):
-            self._run(actions.release, self.app.db, self.order_id, station=self.app.settings.station, supervisor=me)
-        else:
-            self.app.push_screen(BadgeDialog("Releasing needs a supervisor: scan a supervisor's badge"),
-                                 self._release)
+        self.app.push_screen(TextDialog("Cancel this order: why?", "reason"), self._cancel_reason)
 
-    def _release(self, supervisor: str | None) -> None:
-        if supervisor:
-            self._run(actions.release, self.app.db, self.order_id, station=self.app.settings.station,
-                      supervisor=supervisor)
+    async def _cancel_reason(self, reason: str | None) -> None:
+        if not reason:  # Esc: nothing cancelled
+            return
+        if await asyncio.to_thread(overrides.cancel_needs_supervisor, self.app.db, self.order_id):
+            self._override("Cancelling after picking began", overrides.cancel_order, reason)
+        else:
+            self._run(overrides.cancel_order, self.app.db, self.order_id, reason, station=self.app.settings.station,
+                      asked_by=self.app.operator)
+
+    def _override(self, what: str, fn, *args) -> None:
+        """A supervisor's badge, then their PIN (typed, never shown), then FN in a thread."""
+        order_id = self.order_id
+
+        def badge(supervisor: str | None) -> None:
+            if supervisor:
+                self.app.push_screen(PinDialog(f"{what}: PIN of {supervisor}"), lambda pin: run(supervisor, pin))
+
+        def run(supervisor: str, pin: str | None) -> None:
+            if pin is not None:
+                self._run(fn, self.app.db, order_id, *args, station=self.app.settings.station,
+                          asked_by=self.app.operator, supervisor=supervisor, pin=pin)
+
+        self.app.push_screen(BadgeDialog(f"{what} needs a supervisor: scan a supervisor's badge"), badge)
 
     @work(thread=True, group="action")
     def _run(self, fn, *args, **kwargs) -> None:
         order_id = self.order_id
         try:
             message, ok = fn(*args, **kwargs), True
-        except ValueError as exc:
+        except (ValueError, Refusal) as exc:
             message, ok = str(exc), False
         self.post_message(ActionDone(order_id, ok, message))
 
