@@ -69,6 +69,7 @@ class FreeStock:
 
     def __init__(self) -> None:
         self.slots: dict[int, list[list[int]]] = {}  # product id -> [[stock id, bin id, free]]
+        self.by_stock: dict[int, list[int]] = {}  # stock id -> its slot
 
     @classmethod
     def load(cls, s: Session, product_ids: Iterable[int | None]) -> FreeStock:
@@ -82,7 +83,8 @@ class FreeStock:
                 .order_by(Stock.product_id, Bin.sequence, Stock.id)
             )
             for stock_id, product_id, bin_id, n in rows:
-                free.slots.setdefault(product_id, []).append([stock_id, bin_id, n])
+                slot = free.by_stock[stock_id] = [stock_id, bin_id, n]
+                free.slots.setdefault(product_id, []).append(slot)
         return free
 
     def plan(self, needs: Iterable[Need]) -> Outcome:
@@ -106,9 +108,8 @@ class FreeStock:
                     break
             if left:
                 return Outcome(None, need.sku)
-        for slots in self.slots.values():
-            for slot in slots:
-                slot[2] -= taken.get(slot[0], 0)
+        for stock_id, n in taken.items():
+            self.by_stock[stock_id][2] -= n
         return Outcome(tuple(takes))
 
 
