@@ -110,7 +110,7 @@ def floor_rows(order_file: Path):
     order_rows, line_rows, alloc_rows, event_rows = [], [], [], []
     line_id = 0
     for k, o in enumerate(orders, start=1):
-        inc = importing.Incoming.of(o)
+        inc = importing.Incoming(o)
         order_rows.append({"id": k, "channel": o.channel, "ref": o.ref, **inc.header, "status": "ready",
                            "held_from": None, "hold_reason": None, "station": None, "tote": None,
                            "extra": inc.extra, "created_at": now, "updated_at": now})

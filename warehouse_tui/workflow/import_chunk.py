@@ -7,7 +7,8 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from datetime import datetime, timezone
 
 from sqlalchemy import bindparam, delete, insert, select, update
@@ -30,39 +31,65 @@ def _utc(t: datetime | None) -> datetime | None:
     return t.replace(tzinfo=timezone.utc) if t.tzinfo is None else t.astimezone(timezone.utc)
 
 
+DIGEST = "v2:"
+_OWN = {"source", "ship_to", "lines", "extra"}
+
+
+def _canon(d: dict) -> str:
+    return json.dumps(d, sort_keys=True, default=str, ensure_ascii=False) if d else ""
+
+
 def fingerprint(o: ImportedOrder) -> str:
     """What the file says of an order, as a digest: the same digest means nothing to change.
-    (The same text as ``json.dumps(dataclasses.asdict(o))`` without the sources, made faster.)"""
-    data = dict(o.__dict__)
+    Every field counts (new fields too), but not where it was read from."""
+    parts = [v for k, v in o.__dict__.items() if k not in _OWN]
+    parts.append(tuple(o.ship_to.__dict__.values()))
+    parts.append(_canon(o.extra))
+    parts += [tuple(_canon(v) if k == "extra" else v for k, v in ln.__dict__.items() if k != "source")
+              for ln in o.lines]
+    return DIGEST + hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+
+
+def legacy_fingerprint(o: ImportedOrder) -> str:
+    """The digest orders stored before ``DIGEST`` carry: ``asdict`` as JSON, without the sources."""
+    data = asdict(o)
     data.pop("source", None)
-    data["ship_to"] = dict(o.ship_to.__dict__)
-    data["lines"] = [{k: v for k, v in ln.__dict__.items() if k != "source"} for ln in o.lines]
+    for line in data["lines"]:
+        line.pop("source", None)
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:32]
 
 
-@dataclass
+def unchanged(stored_digest: str | None, inc: Incoming) -> bool:
+    if stored_digest is None:
+        return False
+    if stored_digest.startswith(DIGEST):
+        return stored_digest == inc.digest
+    return stored_digest == legacy_fingerprint(inc.order)
+
+
 class Incoming:
-    """An imported order made ready for the database before its transaction begins."""
+    """An imported order made ready for the database before its transaction begins: its digest
+    at once, its columns only when it is new or changed."""
 
-    order: ImportedOrder
-    digest: str
-    extra: str
-    header: dict
+    def __init__(self, order: ImportedOrder) -> None:
+        self.order = order
+        self.digest = fingerprint(order)
 
-    @classmethod
-    def of(cls, o: ImportedOrder) -> Incoming:
-        digest = fingerprint(o)
-        a = o.ship_to
+    @cached_property
+    def header(self) -> dict:
+        o, a = self.order, self.order.ship_to
         ship_by = _utc(o.ship_by)
-        header = {
-            "display_name": o.display_name or o.ref, "placed_at": _utc(o.placed_at), "ship_by": ship_by,
+        return {
+            "display_name": self.name, "placed_at": _utc(o.placed_at), "ship_by": ship_by,
             "due": ship_by or FAR_FUTURE, "priority": o.priority, "ship_name": a.name,
             "ship_address1": a.address1, "ship_address2": a.address2, "ship_city": a.city,
             "ship_region": a.region, "ship_postal_code": a.postal_code, "ship_country": a.country.upper(),
             "ship_phone": a.phone, "ship_email": a.email, "buyer_name": o.buyer_name or a.name,
         }
-        extra = json.dumps(dict(o.extra, import_hash=digest), default=str, ensure_ascii=False)
-        return cls(o, digest, extra, header)
+
+    @cached_property
+    def extra(self) -> str:
+        return json.dumps(dict(self.order.extra, import_hash=self.digest), default=str, ensure_ascii=False)
 
     @property
     def key(self) -> tuple[str, str]:
@@ -70,7 +97,7 @@ class Incoming:
 
     @property
     def name(self) -> str:
-        return self.header["display_name"]
+        return self.order.display_name or self.order.ref
 
 
 @dataclass
@@ -123,8 +150,9 @@ def existing(s: Session, chunk: list[Incoming]) -> dict[tuple[str, str], Stored]
     found = {}
     for channel, names in refs.items():
         for part in chunked(names):
-            rows = s.execute(select(Order.id, Order.ref, Order.status, Order.held_from, Order.display_name,
-                                    Order.extra).where(Order.channel == channel, Order.ref.in_(part)))
+            rows = s.connection().execute(
+                select(ORDERS.c.id, ORDERS.c.ref, ORDERS.c.status, ORDERS.c.held_from, ORDERS.c.display_name,
+                       ORDERS.c.extra).where(ORDERS.c.channel == channel, ORDERS.c.ref.in_(part)))
             for oid, ref, status, held_from, display_name, extra in rows:
                 digest = json.loads(extra or "{}").get("import_hash")
                 found[channel, ref] = Stored(oid, status, held_from, display_name, digest)
@@ -136,7 +164,8 @@ def products_of(s: Session, chunk: list[Incoming]) -> dict[str, tuple[int, str]]
     out = {}
     for part in chunked(skus):
         out.update((sku, (pid, title)) for pid, sku, title in
-                   s.execute(select(Product.id, Product.sku, Product.title).where(Product.sku.in_(part))))
+                   s.connection().execute(select(Product.id, Product.sku, Product.title)
+                                          .where(Product.sku.in_(part))))
     return out
 
 
@@ -188,11 +217,34 @@ def needs_of(key, rows: list[dict]) -> list[Need]:
     return [Need((key, i), r["product_id"], r["sku"], r["quantity"]) for i, r in enumerate(rows)]
 
 
-def insert_returning_ids(s: Session, table, rows: list[dict]) -> list[int]:
+def insert_orders(s: Session, rows: list[dict]) -> dict[tuple[str, str], int]:
+    """Insert order rows; their ids by (channel, ref), read back with one query per channel."""
     if not rows:
-        return []
-    stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-    return [r[0] for r in s.connection().execute(stmt, rows)]
+        return {}
+    s.connection().execute(insert(ORDERS), rows)
+    refs: dict[str, list[str]] = defaultdict(list)
+    for r in rows:
+        refs[r["channel"]].append(r["ref"])
+    ids = {}
+    for channel, names in refs.items():
+        for part in chunked(names):
+            ids.update(((channel, ref), oid) for oid, ref in s.connection().execute(
+                select(ORDERS.c.id, ORDERS.c.ref).where(ORDERS.c.channel == channel, ORDERS.c.ref.in_(part))))
+    return ids
+
+
+def insert_lines(s: Session, rows: list[dict]) -> dict[tuple[int, int], int]:
+    """Insert the whole set of lines of some orders; their ids by (order id, position in the order)."""
+    if not rows:
+        return {}
+    s.connection().execute(insert(LINES), rows)
+    ids, seen = {}, defaultdict(int)
+    for part in chunked(sorted({r["order_id"] for r in rows})):
+        for lid, oid in s.connection().execute(select(LINES.c.id, LINES.c.order_id)
+                                               .where(LINES.c.order_id.in_(part)).order_by(LINES.c.id)):
+            ids[oid, seen[oid]] = lid
+            seen[oid] += 1
+    return ids
 
 
 def write_updates(s: Session, updates: dict[int, dict]) -> None:

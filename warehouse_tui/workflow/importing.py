@@ -19,15 +19,14 @@ from warehouse_tui.domain.lifecycle import PICK_STARTED, Status
 from warehouse_tui.domain.models import Order, Product, utcnow
 from warehouse_tui.workflow import allocation
 from warehouse_tui.workflow.import_chunk import (
-    FINISHED, NOT_YET_PICKED, ORDERS, LINES, Incoming, Writes, drop_lines, existing, insert_returning_ids,
-    line_rows, needs_of, old_lines, outcome_status, products_of, write_events, write_updates,
+    FINISHED, NOT_YET_PICKED, Incoming, Writes, drop_lines, existing, insert_lines, insert_orders,
+    line_rows, needs_of, old_lines, outcome_status, products_of, unchanged, write_events, write_updates,
 )
-from warehouse_tui.workflow.inventory import release_reservations
 from warehouse_tui.workflow.ledger import record
 from warehouse_tui.workflow.orders import move
 
-# orders a transaction: a set of 500 orders of 3 lines is written in a few tens of milliseconds
-CHUNK = 500
+# orders a transaction: a set of 250 orders of 3 lines is written in a few tens of milliseconds
+CHUNK = 250
 LATE_CHANGE = "line changes after picking started were not applied"
 
 
@@ -52,6 +51,8 @@ class ImportReport:
 
 
 def _cancel(s: Session, order: Order, o: ImportedOrder, report: ImportReport, **who) -> None:
+    from warehouse_tui.workflow.inventory import release_reservations  # the scan grammar: only when needed
+
     status = Status(order.status)
     effective = Status(order.held_from) if status is Status.ON_HOLD and order.held_from else status
     if status is Status.CANCELLED:
@@ -127,7 +128,6 @@ def store_chunk(s: Session, chunk: list[Incoming], report: ImportReport, **who) 
     """Store one set of orders (no order twice in it); stock is allocated in the set's order."""
     w = Writes(utcnow(), who)
     found = existing(s, chunk)
-    products = products_of(s, chunk)
     new, changed = [], []
     for pos, inc in enumerate(chunk):
         row = found.get(inc.key)
@@ -135,10 +135,13 @@ def store_chunk(s: Session, chunk: list[Incoming], report: ImportReport, **who) 
             report.skipped.append((inc.name, inc.order.skip_reason))
         elif row is None:
             new.append((pos, inc))
-        elif row.digest == inc.digest:
+        elif unchanged(row.digest, inc):
             report.unchanged.append(row.display_name)
         else:
             changed.append((pos, inc, row))
+    if not new and not changed:
+        return
+    products = products_of(s, [inc for _, inc in new] + [inc for _, inc, _ in changed])
     cancelled = [c for c in changed if c[1].order.cancelled]
     if cancelled:
         _cancel_stored(s, cancelled, report, **who)
@@ -183,10 +186,10 @@ def store_chunk(s: Session, chunk: list[Incoming], report: ImportReport, **who) 
             if not outcomes[oid].covered:
                 report.backordered.append(inc.name)
 
-    ids = dict(zip([("new", pos) for pos, _ in new], insert_returning_ids(s, ORDERS, order_rows)))
-    keys = [(owner, i) for owner, rows in lines for i in range(len(rows))]
-    line_rows_all = [{"order_id": ids.get(owner, owner), **r} for owner, rows in lines for r in rows]
-    line_ids = dict(zip(keys, insert_returning_ids(s, LINES, line_rows_all)))
+    by_key = insert_orders(s, order_rows)
+    ids = {("new", pos): by_key[inc.key] for pos, inc in new}
+    line_ids_by_order = insert_lines(s, [{"order_id": ids.get(owner, owner), **r} for owner, rows in lines for r in rows])
+    line_ids = {(owner, i): line_ids_by_order[ids.get(owner, owner), i] for owner, rows in lines for i in range(len(rows))}
     allocation.insert_allocations(s, (t for o in outcomes.values() if o.covered for t in o.takes), line_ids)
     write_updates(s, w.updates)
     write_events(s, w, ids)
@@ -199,21 +202,21 @@ def _chunks(orders: list[ImportedOrder], size: int):
     keys: set[tuple[str, str]] = set()
     for o in orders:
         if len(current) >= size or (o.channel, o.ref) in keys:
-            yield [Incoming.of(x) for x in current]
+            yield [Incoming(x) for x in current]
             current, keys = [], set()
         current.append(o)
         keys.add((o.channel, o.ref))
     if current:
-        yield [Incoming.of(x) for x in current]
+        yield [Incoming(x) for x in current]
 
 
 def store_in_chunks(transaction: Callable[[], ContextManager[Session]], orders: list[ImportedOrder], *,
                     station: str | None = None, operator: str | None = None,
-                    progress: Callable[[str], None] | None = None, chunk: int = CHUNK) -> ImportReport:
+                    progress: Callable[[str], None] | None = None, chunk: int | None = None) -> ImportReport:
     """Store the orders a set at a time, each set in a transaction of its own."""
     report = ImportReport()
     done = 0
-    for part in _chunks(orders, chunk):
+    for part in _chunks(orders, chunk or CHUNK):
         with transaction() as s:
             store_chunk(s, part, report, station=station, operator=operator)
         if progress and (done + len(part)) // 1000 > done // 1000 and done + len(part) < len(orders):
