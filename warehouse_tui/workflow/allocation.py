@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from sqlalchemy import bindparam, insert, select, update
 from sqlmodel import Session
@@ -25,8 +25,7 @@ IN_LIST = 500  # ids per IN (...) list: well inside every engine's limit on boun
 RETRIES = 20  # fresh plans of one order when other writers keep taking its units first
 
 
-@dataclass(frozen=True)
-class Need:
+class Need(NamedTuple):
     """Units of one order line still to reserve."""
 
     line: Hashable  # the line's id, or any key that stands for it until it has one
@@ -35,8 +34,7 @@ class Need:
     quantity: int
 
 
-@dataclass(frozen=True)
-class Take:
+class Take(NamedTuple):
     """Units of one line planned (then reserved) in one bin."""
 
     line: Hashable
@@ -45,8 +43,7 @@ class Take:
     quantity: int
 
 
-@dataclass(frozen=True)
-class Outcome:
+class Outcome(NamedTuple):
     """An order's allocation: ``takes`` when it is covered; else the SKU that is short, or
     ``unknown`` when a line has no product (nothing is reserved then)."""
 

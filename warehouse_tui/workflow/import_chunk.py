@@ -39,14 +39,21 @@ def _canon(d: dict) -> str:
     return json.dumps(d, sort_keys=True, default=str, ensure_ascii=False) if d else ""
 
 
+def _json(d: dict) -> str:
+    return json.dumps(d, default=str, ensure_ascii=False) if d else "{}"
+
+
 def fingerprint(o: ImportedOrder) -> str:
     """What the file says of an order, as a digest: the same digest means nothing to change.
     Every field counts (new fields too), but not where it was read from."""
     parts = [v for k, v in o.__dict__.items() if k not in _OWN]
     parts.append(tuple(o.ship_to.__dict__.values()))
     parts.append(_canon(o.extra))
-    parts += [tuple(_canon(v) if k == "extra" else v for k, v in ln.__dict__.items() if k != "source")
-              for ln in o.lines]
+    for ln in o.lines:
+        fields = dict(ln.__dict__)
+        del fields["source"]
+        fields["extra"] = _canon(fields["extra"])
+        parts.append(tuple(fields.values()))
     return DIGEST + hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
 
 
@@ -208,7 +215,7 @@ def line_rows(o: ImportedOrder, products: dict[str, tuple[int, str]]) -> tuple[l
             "line_id": ln.line_id, "sku": ln.sku, "product_id": p[0] if p else None,
             "title": ln.title or (p[1] if p else ""), "quantity": ln.quantity, "picked": 0, "short": 0,
             "packed": 0, "unit_price": ln.unit_price, "currency": ln.currency,
-            "extra": json.dumps(ln.extra, default=str, ensure_ascii=False),
+            "extra": _json(ln.extra),
         })
     return rows, problems + list(o.hold_reasons)
 
@@ -259,7 +266,7 @@ def write_updates(s: Session, updates: dict[int, dict]) -> None:
 def write_events(s: Session, w: Writes, ids: dict) -> None:
     rows = [{"at": w.now, "order_id": ids.get(order, order), "type": type, "station": w.who.get("station"),
              "operator": w.who.get("operator"), "scan": None, "ok": None, "message": message,
-             "data": json.dumps({k: v for k, v in data.items() if v is not None}, default=str, ensure_ascii=False)}
+             "data": _json({k: v for k, v in data.items() if v is not None})}
             for order, type, message, data in w.events]
     if rows:
         s.connection().execute(insert(EVENTS), rows)
