@@ -7,6 +7,7 @@ import of thousands of orders never keeps the stations from the database for lon
 
 from __future__ import annotations
 
+import gc
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -258,4 +259,9 @@ def import_files(db, paths: list[Path], channel: str | None = None, *,
     if channel == "csv":
         with db.session() as s:
             check_skus(s, orders)
-    return store_in_chunks(db.write, orders, progress=progress, **who)
+    # the orders read live until the end: the collector need not walk them again and again
+    gc.freeze()
+    try:
+        return store_in_chunks(db.write, orders, progress=progress, **who)
+    finally:
+        gc.unfreeze()
