@@ -237,3 +237,17 @@ def test_a_pick_station_keeps_scanning_through_a_long_import(tmp_path, db_path):
     assert "locked" not in out_err and "Traceback" not in out_err, out_err
     assert not any("locked" in a["message"] for a in answers)
     assert sum(a["expect"] == "order" and a["status"] == "picked" for a in answers) >= 1
+
+
+def test_a_stock_import_gives_waiting_orders_their_units_by_priority_then_ship_by(db, tmp_path):
+    stock_up(db, tmp_path, quantity=0, products=1)
+    rows = ["W-1,B,1 Rd,Leeds,LS1,GB,P-00,2,2027-01-01T00:00:00Z,0\n",
+            "W-2,B,1 Rd,Leeds,LS1,GB,P-00,2,2027-01-03T00:00:00Z,1\n",
+            "W-3,B,1 Rd,Leeds,LS1,GB,P-00,2,2026-12-30T00:00:00Z,0\n"]
+    report = importing.import_files(db, [write(tmp_path / "o.csv", HEADER + "".join(rows))])
+    assert report.backordered == ["W-1", "W-2", "W-3"]
+    stock_up(db, tmp_path, quantity=5, products=1)  # room for two of them
+    with db.session() as s:
+        status = dict(s.execute(select(Order.ref, Order.status)).all())
+        assert stock_of(s, "P-00")["reserved"] == 4
+    assert status == {"W-2": "ready", "W-3": "ready", "W-1": "backordered"}  # priority, then earliest
