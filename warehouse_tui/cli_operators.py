@@ -50,7 +50,10 @@ def override(db, settings: Settings, action: str, order=None) -> pins.Allowed:
 def check_operator(settings: Settings) -> None:
     """An ``--operator`` that no ``operator add`` made is refused, whatever the command."""
     if settings.operator:
-        db = open_for(settings)
+        try:
+            db = open_for(settings, create=False)
+        except Usage:  # no database there yet: a command that only reads says so itself
+            return
         try:
             pins.check_known(db, settings.operator)
         finally:
@@ -60,7 +63,7 @@ def check_operator(settings: Settings) -> None:
 # -- operator add | pin | list ------------------------------------------------------------
 
 def cmd_operator(args, settings: Settings) -> int:
-    db = open_for(settings)
+    db = open_for(settings, create=args.operator_command != "list")
     if args.operator_command == "add":
         return _add(db, args, settings)
     if args.operator_command == "pin":
