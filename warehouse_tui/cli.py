@@ -15,7 +15,8 @@ from pathlib import Path
 from warehouse_tui import __version__
 from warehouse_tui.channels.base import InputRejected
 from warehouse_tui.config import ConfigError, Settings, load_settings
-from warehouse_tui.errors import Usage
+from warehouse_tui.errors import Refusal, Usage
+from warehouse_tui.text import safe, safe_logging
 
 log = logging.getLogger("warehouse_tui")
 
@@ -96,18 +97,28 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("--status")
     x.add_argument("--channel")
     x.add_argument("--json", action="store_true")
+    from warehouse_tui import cli_search
+
+    cli_search.add_parser(osub)
     x = action(osub, "hold", "put an order on hold")
     x.add_argument("ref")
     x.add_argument("--reason", default="held by a supervisor")
     x = action(osub, "release", "release an order from hold (or a short order to packing)")
     x.add_argument("ref")
     x.add_argument("--repick", action="store_true", help="short order: pick the missing units again")
+    x = action(osub, "cancel", "cancel an order (picked units go back to their bins); "
+                               "once picking has begun, a supervisor's override")
+    x.add_argument("ref")
+    x.add_argument("--reason")
 
     sp = cmd("operator", "operators and their badges")
     opsub = sp.add_subparsers(dest="operator_command", metavar="ACTION", required=True)
     x = action(opsub, "add", "add an operator (or change their role); the badge is OP-<name>")
     x.add_argument("name")
     x.add_argument("--role", choices=("operator", "supervisor"), default="operator")
+    x = action(opsub, "pin", "set or change NAME's PIN (4 to 12 digits; from standard input when it is "
+                             "not a terminal)")
+    x.add_argument("name")
     x = action(opsub, "list", "the operators")
 
     sp = cmd("station", "a headless station: scans in, one JSON line per scan out")
@@ -127,6 +138,9 @@ def build_parser() -> argparse.ArgumentParser:
     from warehouse_tui import cli_documents
 
     cli_documents.add_parsers(sub, _common)
+    from warehouse_tui import cli_sync
+
+    cli_sync.add_parsers(sub)
 
     sp = cmd("serve", "the console in a browser")
     sp.add_argument("--host", default="127.0.0.1")
@@ -141,6 +155,8 @@ def settings_from(args: argparse.Namespace) -> Settings:
 
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    for handler in logging.getLogger().handlers:
+        safe_logging(handler)
     logging.getLogger("alembic").setLevel(logging.WARNING)
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -152,13 +168,16 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         return _reader_gone()
     except ConfigError as exc:
-        print(f"warehouse-tui: {exc}", file=sys.stderr)
+        print(f"warehouse-tui: {safe(str(exc))}", file=sys.stderr)
         return 2
     except Usage as exc:
-        print(f"warehouse-tui: {exc}", file=sys.stderr)
+        print(f"warehouse-tui: {safe(str(exc))}", file=sys.stderr)
         return 2
     except InputRejected as exc:
-        print(f"warehouse-tui: rejected {exc}; nothing was written", file=sys.stderr)
+        print(f"warehouse-tui: rejected {safe(str(exc))}; nothing was written", file=sys.stderr)
+        return 1
+    except Refusal as exc:
+        print(f"warehouse-tui: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
@@ -179,11 +198,15 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     from warehouse_tui import commands
 
     name = args.command
+    if name not in ("operator", "demo", "db"):
+        from warehouse_tui.cli_operators import check_operator
+
+        check_operator(settings)  # only `operator add` makes operators
     if name is None:
         return commands.console(settings)
-    from warehouse_tui import cli_documents
+    from warehouse_tui import cli_documents, cli_sync
 
-    handler = cli_documents.COMMANDS.get(name) or getattr(commands, f"cmd_{name}")
+    handler = cli_documents.COMMANDS.get(name) or cli_sync.COMMANDS.get(name) or getattr(commands, f"cmd_{name}")
     return handler(args, settings)
 
 

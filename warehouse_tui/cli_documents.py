@@ -5,9 +5,10 @@ Documents go to ``--printer`` unless ``--out DIR`` is given (one file per docume
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
+
+from warehouse_tui.text import json_text, safe
 
 COMMANDS: dict = {}  # command name -> handler(args, settings) -> exit code
 
@@ -55,7 +56,7 @@ def add_parsers(sub, common) -> None:
 
 
 def _err(text: str) -> None:
-    sys.stderr.write(text + "\n")
+    sys.stderr.write(safe(text) + "\n")
     sys.stderr.flush()
 
 
@@ -85,7 +86,7 @@ def cmd_manifest(args, settings) -> int:
         with db.session() as s:
             rows = list_manifests(s)
         if args.json:
-            sys.stdout.write(json.dumps(rows, ensure_ascii=False) + "\n")
+            sys.stdout.write(json_text(rows) + "\n")
         else:
             for r in rows:
                 sys.stdout.write(f"{r['id']:>5}  {r['carrier']:<6} {r['closed_at']}  {r['parcels']:>4} parcels"
@@ -112,15 +113,29 @@ def cmd_label(args, settings) -> int:
     from warehouse_tui.db import open_for as _db
     from warehouse_tui.workflow.manifests import VoidError, void_label
 
+    from warehouse_tui.cli_operators import override
+    from warehouse_tui.workflow.pins import record_override
+
     db = _db(settings)
+    allowed = override(db, settings, f"void label {args.tracking}")  # a supervisor's, always
     try:
         with db.write() as s:
             msg = void_label(s, args.tracking, station=settings.station, operator=settings.operator)
+            record_override(s, allowed, order=_order_of_label(s, args.tracking))
     except VoidError as exc:
         _err(f"warehouse-tui: {args.tracking}: {exc}")
         return 1
     _err(msg)
     return 0
+
+
+def _order_of_label(s, tracking: str) -> int | None:
+    from sqlmodel import select
+
+    from warehouse_tui.domain.models import Event
+
+    ev = s.exec(select(Event).where(Event.type == "void").order_by(Event.id.desc())).first()
+    return ev.order_id if ev is not None else None
 
 
 def cmd_print(args, settings) -> int:

@@ -3,7 +3,6 @@ until the console is asked for."""
 
 from __future__ import annotations
 
-import json
 import shutil
 import sqlite3
 import sys
@@ -13,14 +12,16 @@ from warehouse_tui.channels.base import InputRejected
 from warehouse_tui.db import open_for as _db
 from warehouse_tui.errors import Usage
 from warehouse_tui.config import Settings
+from warehouse_tui.text import json_text, safe, safe_logging
 
 
 def out(text: str = "") -> None:
-    sys.stdout.write(text + "\n")
+    """One line of output; text from outside never brings a control character to the terminal."""
+    sys.stdout.write(safe(text) + "\n")
 
 
 def err(text: str) -> None:
-    sys.stderr.write(text + "\n")
+    sys.stderr.write(safe(text) + "\n")
     sys.stderr.flush()
 
 
@@ -37,7 +38,7 @@ def _log_to_file() -> None:
         root.removeHandler(h)
     handler = logging.FileHandler(path, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
-    root.addHandler(handler)
+    root.addHandler(safe_logging(handler))
 
 
 def console(settings: Settings) -> int:
@@ -65,6 +66,12 @@ def cmd_demo(args, settings: Settings) -> int:
     db = _db(settings)
     seeded = seed_demo(db, orders=args.orders, progress=err, settings=demo_settings(settings))
     err(f"demo warehouse: {db.url}" + (" (seeded)" if seeded else " (already seeded)"))
+    from warehouse_tui.demo import DEMO_PIN, DEMO_SUPERVISOR
+
+    err(f"badges OP-alice (operator) and OP-{DEMO_SUPERVISOR} (supervisor, PIN {DEMO_PIN} for overrides)")
+    from warehouse_tui.cli_operators import check_operator
+
+    check_operator(settings)
     if args.no_console:
         return 0
     demo_settings(settings)
@@ -97,7 +104,7 @@ def cmd_stock(args, settings: Settings) -> int:
         err(f"warehouse-tui: no product with SKU {args.sku!r}")
         return 1
     if args.json:
-        out(json.dumps(info, ensure_ascii=False))
+        out(json_text(info))
     else:
         out(f"{info['sku']}  {info['title']}")
         out(f"  barcodes: {', '.join(info['barcodes']) or '-'}")
@@ -163,16 +170,19 @@ def cmd_export(args, settings: Settings) -> int:
             sys.stdout.write(text)
             sys.stdout.flush()
 
+    refused: list = []
     try:
         options = {"shop_id": settings.etsy_shop_id} if args.channel == "etsy" else {}
         count = export_confirmations(db, args.channel, fmt=args.fmt, again=args.again, write=write,
-                                     station=settings.station, operator=settings.operator, log=err, **options)
+                                     station=settings.station, operator=settings.operator,
+                                     log=lambda m: err(f"warehouse-tui: {m}"), refused=refused, **options)
     except ConfirmationError as exc:
         err(f"warehouse-tui: {exc}; nothing was written")
         return 1
     where = f" to {args.out}" if args.out else ""
-    err(f"{count} parcel{'s' if count != 1 else ''} confirmed{where}")
-    return 0
+    err(f"{count} parcel{'s' if count != 1 else ''} confirmed{where}"
+        + (f"; {len(refused)} not written, still unconfirmed" if refused else ""))
+    return 3 if refused else 0
 
 
 def _one_order(s, ref: str):
@@ -191,6 +201,10 @@ def _one_order(s, ref: str):
 def cmd_order(args, settings: Settings) -> int:
     from warehouse_tui.workflow.lookup import order_detail, order_list
 
+    if args.order_command == "find":
+        from warehouse_tui.cli_search import cmd_find
+
+        return cmd_find(args, settings)
     db = _db(settings, create=False)  # every order command needs orders already there
     if args.order_command == "list":
         from warehouse_tui.domain.lifecycle import Status
@@ -202,28 +216,24 @@ def cmd_order(args, settings: Settings) -> int:
         with db.session() as s:
             rows = order_list(s, status=args.status, channel=args.channel)
         if args.json:
-            out(json.dumps(rows, ensure_ascii=False))
+            out(json_text(rows))
         else:
             for r in rows:
                 out(f"{r['display_name']:<24} {r['channel']:<8} {r['status']:<12} {r['ship_by'] or '-':<21} {r['ship_name']}")
         return 0
-    if args.order_command in ("hold", "release"):
-        from warehouse_tui.workflow.supervisor import hold, release
+    if args.order_command in ("cancel", "release"):
+        from warehouse_tui.cli_operators import cmd_order_override
+
+        return cmd_order_override(args, settings, _one_order)
+    if args.order_command == "hold":
+        from warehouse_tui.workflow.supervisor import hold
 
         with db.write() as s:
             order = _one_order(s, args.ref)
             if order is None:
                 return 1
-            from warehouse_tui.workflow.supervisor import is_supervisor
-
-            if args.order_command == "release" and not is_supervisor(s, settings.operator):
-                err(f"warehouse-tui: releasing {order.display_name} needs a supervisor: "
-                    "--operator NAME of an operator with the supervisor role")
-                return 1
             try:
-                msg = (hold(s, order, args.reason, station=settings.station, operator=settings.operator)
-                       if args.order_command == "hold" else
-                       release(s, order, repick=args.repick, station=settings.station, operator=settings.operator))
+                msg = hold(s, order, args.reason, station=settings.station, operator=settings.operator)
             except ValueError as exc:
                 err(f"warehouse-tui: {exc}")
                 return 1
@@ -235,7 +245,7 @@ def cmd_order(args, settings: Settings) -> int:
             return 1
         detail = order_detail(s, order)
     if args.json:
-        out(json.dumps(detail, ensure_ascii=False))
+        out(json_text(detail))
         return 0
     from warehouse_tui.cli_order_show import order_show_lines
 
@@ -245,25 +255,9 @@ def cmd_order(args, settings: Settings) -> int:
 
 
 def cmd_operator(args, settings: Settings) -> int:
-    from sqlmodel import select
+    from warehouse_tui.cli_operators import cmd_operator
 
-    from warehouse_tui.domain.models import Operator
-
-    db = _db(settings, create=args.operator_command == "add")
-    if args.operator_command == "add":
-        name = args.name.strip()
-        if not name or any(ch.isspace() for ch in name) or not name.isprintable():
-            raise Usage(f"operator name {args.name!r}: letters, digits and punctuation, no spaces")
-        with db.write() as s:
-            op = s.exec(select(Operator).where(Operator.name == name)).first() or Operator(name=name)
-            op.role = args.role
-            s.add(op)
-        err(f"operator {name} ({args.role}): badge OP-{name}")
-        return 0
-    with db.session() as s:
-        for op in s.exec(select(Operator).order_by(Operator.name)):
-            out(f"{op.name:<20} {op.role:<11} OP-{op.name}")
-    return 0
+    return cmd_operator(args, settings)
 
 
 def cmd_station(args, settings: Settings) -> int:

@@ -1,6 +1,7 @@
 """The database: engines, sessions and migrations.
 
-Everything engine-specific lives here. SQLite: WAL mode, foreign keys, the busy timeout,
+Everything engine-specific lives here. SQLite: the search folding function the triggers
+call, WAL mode, foreign keys, the busy timeout,
 taking the write lock at the start of a write transaction (``BEGIN IMMEDIATE``, so two
 stations never deadlock upgrading a read lock) and ``PRAGMA data_version`` for cheap change
 detection. PostgreSQL (psycopg 3): READ COMMITTED, every write transaction sends a
@@ -20,8 +21,14 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
 
+from warehouse_tui.domain.folding import fold_padded
 
 BUSY_TIMEOUT_S = 15
+
+
+def register_functions(dbapi_conn: sqlite3.Connection) -> None:
+    """SQL functions the schema's triggers call (search folding); every connection needs them."""
+    dbapi_conn.create_function("wt_fold", 1, fold_padded, deterministic=True)
 
 
 class DatabaseError(Exception):
@@ -62,6 +69,7 @@ def _sqlite_engine(url: str, immediate: bool) -> Engine:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):  # pragma: no cover - trivial
         dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
+        register_functions(dbapi_conn)
         cur = dbapi_conn.cursor()
         cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_S * 1000}")
         cur.execute("PRAGMA foreign_keys = ON")

@@ -15,6 +15,7 @@ from warehouse_tui.channels.base import Address, ImportedLine, ImportedOrder
 from warehouse_tui.config import Settings
 from warehouse_tui.domain.lifecycle import Status
 from warehouse_tui.domain.models import Operator, Order, Product
+from warehouse_tui.workflow.pins import hash_pin
 from warehouse_tui.workflow.boxes import add_standard_boxes
 from warehouse_tui.workflow.importing import store_orders
 from warehouse_tui.workflow.inventory import StockRow, apply_stock
@@ -76,6 +77,8 @@ PEOPLE = [
 ]
 
 OPERATORS = [("alice", "operator"), ("bob", "supervisor")]
+# the demo's supervisor and the PIN his overrides take (a real warehouse sets its own)
+DEMO_SUPERVISOR, DEMO_PIN = "bob", "1234"
 
 
 def gtin13(n: int) -> str:
@@ -168,7 +171,7 @@ def seed_demo(db, *, orders: int = 200, progress: Callable[[str], None] = lambda
     rows = _products()
     with db.write() as s:
         for op, role in OPERATORS:
-            s.add(Operator(name=op, role=role))
+            s.add(Operator(name=op, role=role, pin_hash=hash_pin(DEMO_PIN) if op == DEMO_SUPERVISOR else None))
         add_standard_boxes(s)
         apply_stock(s, rows, path="demo")
     skus = sorted({r.sku for r in rows})

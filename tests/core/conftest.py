@@ -11,6 +11,7 @@ from warehouse_tui.config import Settings
 from warehouse_tui.db import open_database
 from warehouse_tui.workflow.importing import import_files
 from warehouse_tui.workflow.inventory import apply_stock, read_stock_file
+from warehouse_tui.workflow.pins import add_operator
 
 STOCK = """sku,title,barcode,bin,quantity,weight_g,length_mm,width_mm,height_mm
 MUG-BLU,Blue enamel mug,5012345678900,A-01-03,10,350,120,100,100
@@ -28,8 +29,16 @@ BAR-1002,John Doe,1 Cross St.,Canton,48817,US,CANDLE-FIG,2,2026-12-02T17:00:00Z,
 @pytest.fixture
 def db_path(tmp_path_factory, tmp_path):
     """A migrated empty database (migrated once per run, then cloned): an SQLite file, or the
-    URL of a PostgreSQL database of its own when the suite runs on PostgreSQL."""
-    tpl = engines.template("empty", tmp_path_factory, lambda ref: open_database(ref).dispose())
+    URL of a PostgreSQL database of its own when the suite runs on PostgreSQL. It knows the
+    operator the tests work as (only `operator add` makes one)."""
+
+    def build(ref):
+        database = open_database(ref)
+        with database.write() as s:
+            add_operator(s, "alice", "operator", station=None, by=None)
+        database.dispose()
+
+    tpl = engines.template("empty", tmp_path_factory, build)
     ref = engines.clone(tpl, tmp_path)
     yield ref
     engines.drop(ref)

@@ -96,6 +96,7 @@ def test_a_command_that_writes_may_create_the_database(tmp_path, db_path):
                      encoding="utf-8")
     new = tmp_path / "new" / "w.db"
     env = env_for(tmp_path, db_path)
+    env.pop("WAREHOUSE_OPERATOR", None)  # a new database knows no operator yet
     p = subprocess.run(PROGRAM + ["--db", str(new), "stock", "import", str(stock)], env=env,
                        capture_output=True, text=True, timeout=60)
     assert p.returncode == 0, p.stderr

@@ -21,8 +21,13 @@ def test_migrated_schema_matches_the_models(tmp_path):
     try:
         with db.read_engine.connect() as conn, warnings.catch_warnings():
             warnings.simplefilter("ignore")  # expression indexes are reflected with a warning
-            diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
+            context = MigrationContext.configure(conn, opts={"include_name": migrations.include_name})
+            diff = compare_metadata(context, SQLModel.metadata)
             indexes = {ix["name"] for ix in inspect(conn).get_indexes("orders")}
+            if db.is_sqlite:
+                fts = conn.exec_driver_sql("SELECT sql FROM sqlite_master WHERE name = 'order_search_fts'").scalar()
+                # the search index lives outside the models: an FTS5 trigram table over order_search
+                assert "fts5" in fts and "trigram" in fts
         # the expression index of the queues cannot be compared by reflection: checked by name
         assert [d for d in diff if getattr(d[1], "name", None) != "ix_orders_queue"] == []
         assert "ix_orders_queue" in indexes

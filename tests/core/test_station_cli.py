@@ -175,6 +175,7 @@ def test_options_before_or_after_the_command(tmp_path, cli_env):
     env = dict(cli_env)
     other = tmp_path / "other.db"
     env.pop("WAREHOUSE_DB")
+    run("operator", "add", "alice", "--db", other, env=env)  # a new database knows no operator yet
     run("--db", other, "stock", "import", write(tmp_path / "stock.csv", STOCK), env=env)
     assert json.loads(run("stock", "show", "MUG-BLU", "--json", "--db", other, env=env).stdout)["on_hand"] == 10
     env["WAREHOUSE_DB"] = str(other)
@@ -222,8 +223,9 @@ def test_supervisor_hold_and_release(tmp_path, cli_env):
     p = run("order", "release", "BAR-1001", env=env, check=False)  # alice is no supervisor
     assert p.returncode == 1 and b"supervisor" in p.stderr
     run("operator", "add", "bob", "--role", "supervisor", env=env)
+    run("operator", "pin", "bob", env=env, stdin="2468\n")  # the first set-up: no PIN needed
     assert b"OP-bob" in run("operator", "list", env=env).stdout
-    run("order", "release", "BAR-1001", "--operator", "bob", env=env)
+    run("order", "release", "BAR-1001", "--operator", "bob", env=dict(env, WAREHOUSE_PIN="2468"))
     assert show("BAR-1001", env)["status"] == "ready" and stock("MUG-BLU", env)["reserved"] == 2
 
 

@@ -154,3 +154,18 @@ def run(*args, env=None, stdin: bytes | str | None = None, check=True, cwd=None)
 def cli_env(tmp_path, db_path):  # noqa: F811
     """The same database file as ``db``, a UPS-only config, labels to a folder."""
     return cli_environment(tmp_path, db_path, CONFIG, printed="printed")
+
+
+SUPERVISOR_PIN = "60514"
+
+
+@pytest.fixture
+def supervisor_env(cli_env, db):
+    """The commands run by bob, a supervisor, with his PIN: for overrides such as ``label void``."""
+    from warehouse_tui.workflow.pins import add_operator, set_pin
+
+    with db.write() as s:
+        add_operator(s, "bob", "supervisor", station=None, by=None)
+        s.flush()
+        set_pin(s, "bob", SUPERVISOR_PIN, station=None, by=None)
+    return dict(cli_env, WAREHOUSE_OPERATOR="bob", WAREHOUSE_PIN=SUPERVISOR_PIN)

@@ -118,8 +118,10 @@ def test_batch_pick_without_a_printer_prints_nothing(warehouse, settings):
 
 
 def test_command_sheet_with_badges(warehouse, settings, cli_env, tmp_path):
-    for name in ("alice", "bob"):  # a station's operator is on the operators' list
-        open_session("pick", warehouse, settings, station="PICK-1", operator=name)
+    from warehouse_tui.workflow.pins import add_operator
+
+    with warehouse.write() as s:  # alice is there already
+        add_operator(s, "bob", "supervisor", station=None, by=None)
     run("print", "commands", "--badges", "--out", tmp_path / "sheet", env=cli_env)
     (pdf,) = (tmp_path / "sheet").iterdir()
     codes = {b.text for page in pdf_barcodes(pdf.read_bytes()) for b in page}

@@ -101,9 +101,12 @@ def test_two_closes_at_once_never_share_a_parcel(warehouse, settings, cli_env, t
     assert {parcels(warehouse)[n].manifest_id for n in numbers} == {ms[0].id}
 
 
-def test_void_a_label_and_print_a_new_one(warehouse, settings, cli_env, labels):
+def test_void_a_label_and_print_a_new_one(warehouse, settings, cli_env, supervisor_env, labels):
     n1, n2 = ship(warehouse, settings, "BAR-1001", "TOTE-1", boxes_after=(1,))
-    p = run("label", "void", n2, env=cli_env)
+    p = run("label", "void", n2, env=cli_env, check=False)  # alice: voiding is a supervisor's
+    assert p.returncode == 1 and b"PIN refused" in p.stderr
+    assert parcels(warehouse)[n2].status == "verified"
+    p = run("label", "void", n2, env=supervisor_env)
     assert b"voided" in p.stderr
     with warehouse.session() as s:
         parcel = s.exec(select(Parcel).where(Parcel.seq == 2)).one()
@@ -112,6 +115,8 @@ def test_void_a_label_and_print_a_new_one(warehouse, settings, cli_env, labels):
         assert order.status == "packed" and order.station is None
         void = s.exec(select(Event).where(Event.type == "void")).one()
         assert json.loads(void.data)["tracking_number"] == n2 and void.order_id == order.id
+        allowed = [json.loads(e.data) for e in s.exec(select(Event).where(Event.type == "override", Event.ok))]
+        assert [(d["asked_by"], d["allowed_by"]) for d in allowed] == [("bob", "bob")]
         assert s.get(Counter, "ups:A1B2C3").value == 2
 
     before = set(labels.iterdir())
@@ -131,17 +136,17 @@ def test_void_a_label_and_print_a_new_one(warehouse, settings, cli_env, labels):
     fb = lb.handle(n3)
     assert fb.ok and "shipped" in fb.message
 
-    again = run("label", "void", n2, env=cli_env, check=False)
+    again = run("label", "void", n2, env=supervisor_env, check=False)
     assert again.returncode == 1 and b"voided already" in again.stderr
-    unknown = run("label", "void", "1Z999AA10123456784", env=cli_env, check=False)
+    unknown = run("label", "void", "1Z999AA10123456784", env=supervisor_env, check=False)
     assert unknown.returncode == 1 and b"no parcel" in unknown.stderr
 
 
-def test_a_label_on_a_manifest_cannot_be_voided(warehouse, settings, cli_env, tmp_path):
+def test_a_label_on_a_manifest_cannot_be_voided(warehouse, settings, cli_env, supervisor_env, tmp_path):
     (number,) = ship(warehouse, settings, "BAR-1001", "TOTE-1")
     run("manifest", "close", "--carrier", "ups", "--out", tmp_path / "m", env=cli_env)
     closed = manifests(warehouse)[0].closed_at
-    p = run("label", "void", number, env=cli_env, check=False)
+    p = run("label", "void", number, env=supervisor_env, check=False)
     assert p.returncode == 1
     assert f"on manifest 1 of {closed:%Y-%m-%d}".encode() in p.stderr
     with warehouse.session() as s:

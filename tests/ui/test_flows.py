@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import timedelta
 
 from sqlmodel import select
@@ -11,7 +12,8 @@ from tests.ui.conftest import FIXED_NOW, Keyboard, screen_text, settle
 from warehouse_tui.channels.base import Address, ImportedLine, ImportedOrder
 from warehouse_tui.domain.models import Event, Order, Return
 from warehouse_tui.ui.commands import LookupCommands
-from warehouse_tui.ui.dialogs import BadgeDialog, TextDialog
+from warehouse_tui.demo import DEMO_PIN
+from warehouse_tui.ui.dialogs import BadgeDialog, PinDialog, TextDialog
 from warehouse_tui.ui.login import LoginScreen
 from warehouse_tui.ui.widgets import Instruction, QueueView
 from warehouse_tui.workflow.importing import store_orders
@@ -195,11 +197,30 @@ async def test_lookup_note_hold_and_release_with_a_supervisor_badge(app_factory,
         await settle(pilot)
         kb.scan("OP-bob")
         await settle(pilot)
+        assert isinstance(app.screen, PinDialog)  # then the supervisor's PIN, typed
+        await kb.type(pilot, "4321")
+        assert "4321" not in screen_text(app)  # never shown
+        await pilot.press("enter")
+        await settle(pilot)
+        assert get(db, oid).status == "on_hold"  # a wrong PIN changes nothing
+        await pilot.press("f10")
+        await settle(pilot)
+        kb.scan("OP-bob")
+        await settle(pilot)
+        await kb.type(pilot, DEMO_PIN)
+        await pilot.press("enter")
+        await settle(pilot)
         assert get(db, oid).status == "ready"
         with db.session() as s:
-            kinds = {(e.type, e.operator, e.message) for e in s.exec(select(Event).where(Event.order_id == oid))}
+            events = list(s.exec(select(Event).where(Event.order_id == oid)))
+        kinds = {(e.type, e.operator, e.message) for e in events}
         assert ("note", "alice", "call buyer") in kinds
         assert any(t == "status" and op == "bob" for t, op, _m in kinds)
+        overrides = [(e.ok, json.loads(e.data)["asked_by"], json.loads(e.data).get("allowed_by"))
+                     for e in events if e.type == "override"]
+        assert overrides == [(False, "alice", None), (True, "alice", "bob")]
+        assert all("4321" not in f"{e.message}{e.data}{e.scan}" and DEMO_PIN not in f"{e.message}{e.data}{e.scan}"
+                   for e in events)
 
 
 async def test_log_in_by_badge(app_factory, db):

@@ -23,17 +23,18 @@ class Status(StrEnum):
 S = Status
 
 # from -> the statuses it may move to. on_hold returns only to the status it was held from
-# (Order.held_from), which must itself be able to move to on_hold.
+# (Order.held_from), which must itself be able to move to on_hold. A cancellation once picking
+# has begun is a supervisor's, and gives the picked units back to their bins (workflow/cancel.py).
 TRANSITIONS: dict[Status, frozenset[Status]] = {
     S.NEW: frozenset({S.READY, S.BACKORDERED, S.ON_HOLD, S.CANCELLED}),
     S.BACKORDERED: frozenset({S.READY, S.ON_HOLD, S.CANCELLED}),
     S.READY: frozenset({S.PICKING, S.BACKORDERED, S.ON_HOLD, S.CANCELLED}),
-    S.PICKING: frozenset({S.PICKED, S.SHORT, S.READY, S.ON_HOLD}),
+    S.PICKING: frozenset({S.PICKED, S.SHORT, S.READY, S.ON_HOLD, S.CANCELLED}),
     S.SHORT: frozenset({S.READY, S.BACKORDERED, S.PICKED, S.ON_HOLD, S.CANCELLED}),
-    S.PICKED: frozenset({S.PACKING, S.ON_HOLD}),
-    S.PACKING: frozenset({S.PACKED, S.PICKED, S.ON_HOLD}),
-    S.PACKED: frozenset({S.LABELED, S.SHIPPED, S.PACKING, S.ON_HOLD}),
-    S.LABELED: frozenset({S.SHIPPED, S.PACKED, S.ON_HOLD}),
+    S.PICKED: frozenset({S.PACKING, S.ON_HOLD, S.CANCELLED}),
+    S.PACKING: frozenset({S.PACKED, S.PICKED, S.ON_HOLD, S.CANCELLED}),
+    S.PACKED: frozenset({S.LABELED, S.SHIPPED, S.PACKING, S.ON_HOLD, S.CANCELLED}),
+    S.LABELED: frozenset({S.SHIPPED, S.PACKED, S.ON_HOLD, S.CANCELLED}),
     S.ON_HOLD: frozenset(
         {S.NEW, S.READY, S.BACKORDERED, S.PICKING, S.PICKED, S.SHORT, S.PACKING, S.PACKED,
          S.LABELED, S.CANCELLED}

@@ -66,6 +66,11 @@ class Operator(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(index=True, unique=True, max_length=100)
     role: str = Field(default="operator", max_length=20)  # operator | supervisor
+    # "scrypt$n$r$p$salt$hash" (hex): the PIN itself is never stored
+    pin_hash: str | None = Field(default=None, max_length=300)
+    # wrong PINs in a row, and the end of the lockout they caused
+    pin_failures: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    pin_locked_until: datetime | None = None
 
 
 class Station(SQLModel, table=True):
@@ -280,3 +285,20 @@ class Event(SQLModel, table=True):
     ok: bool | None = None
     message: str | None = Field(default=None, sa_column=Column(Text))
     data: str = Field(default="{}", sa_column=Column(Text, nullable=False, default="{}"))
+
+
+class OrderSearch(SQLModel, table=True):
+    """The folded words an order is found by: one row for its names, one per line's title.
+
+    Kept by SQL triggers on ``orders`` and ``order_lines`` whatever code writes them (see
+    migration 0004); indexed by FTS5 (trigram) on SQLite and pg_trgm on PostgreSQL.
+    """
+
+    __tablename__ = "order_search"
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(index=True)
+    line_id: int | None = Field(default=None, index=True)  # order_lines.id; none: the names
+    text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+
+
+from warehouse_tui.domain import channel_sync  # noqa: E402,F401  (the sync's tables, in the same metadata)

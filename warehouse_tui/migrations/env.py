@@ -2,6 +2,7 @@ from alembic import context
 from sqlmodel import SQLModel
 
 from warehouse_tui.domain import models  # noqa: F401  (registers the tables)
+from warehouse_tui.migrations import include_name
 
 target_metadata = SQLModel.metadata
 config = context.config
@@ -17,6 +18,7 @@ def run_migrations_online() -> None:
         context.configure(
             connection=connection,
             target_metadata=target_metadata,
+            include_name=include_name,
             render_as_batch=True,  # SQLite alters tables by copying them
         )
         with context.begin_transaction():

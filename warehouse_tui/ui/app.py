@@ -69,6 +69,8 @@ from warehouse_tui.config import Settings
 from warehouse_tui.db import Database
 from warehouse_tui.scanning.devices import scanner_specs, serial_specs
 from warehouse_tui.scanning.wedge import WedgeDetector, WedgeResult
+from warehouse_tui.text import safe
+from warehouse_tui.ui.format import SafeText
 from warehouse_tui.ui.messages import ChangeToken, DatabaseChanged, ScannerState, ScanReceived, WedgeTick
 from warehouse_tui.ui.quitting import QUIT_GRACE_SECONDS, DaemonExecutor, QuitWatchdog
 from warehouse_tui.ui.widgets import ScanField
@@ -336,7 +338,7 @@ class WarehouseApp(App[int]):
     def on_scanner_state(self, message: ScannerState) -> None:
         self.scanners[message.source] = (message.state, message.reason)
         if message.state != "connected":
-            self.notify(f"scanner {message.source}: {message.reason or message.state}", markup=False,
+            self.notify(safe(f"scanner {message.source}: {message.reason or message.state}"), markup=False,
                         severity="warning", timeout=4)
         self.status_version += 1
 
@@ -346,7 +348,7 @@ class WarehouseApp(App[int]):
 
     def status_text(self, title: str, width: int) -> Text:
         narrow = width < 60
-        text = Text(no_wrap=True, overflow="ellipsis")
+        text = SafeText(no_wrap=True, overflow="ellipsis")
         text.append(f" {title} ", style="bold reverse")
         if narrow:
             text.append(f" {self.operator or '-'} {self.settings.station}")
@@ -355,7 +357,7 @@ class WarehouseApp(App[int]):
             text.append(self.settings.station)
             text.append("  operator ", style="dim")
             text.append(self.operator or "(scan your badge)", style="bold" if self.operator else "yellow")
-        devices = Text(no_wrap=True)
+        devices = SafeText(no_wrap=True)
         if not narrow:
             devices.append("scanner ", style="dim")
         for name, (state, _why) in self.scanners.items():
@@ -454,7 +456,7 @@ def run_console(db: Database, settings: Settings) -> int:
     printer, scale, problems = open_devices(settings)
     app = WarehouseApp(db, settings, printer=printer, scale=scale, quit_grace=QUIT_GRACE_SECONDS)
     for p in problems:
-        app.call_later(app.notify, p, severity="error", timeout=10)
+        app.call_later(app.notify, safe(p), severity="error", timeout=10, markup=False)
     try:
         code = app.run()
     finally:

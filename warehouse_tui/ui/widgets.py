@@ -6,11 +6,10 @@ from collections import deque
 from dataclasses import dataclass
 from datetime import datetime
 
-from rich.text import Text
 from textual import events
 from textual.widgets import DataTable, Input, Static
 
-from warehouse_tui.ui.format import late_note, plain, ship_by, units
+from warehouse_tui.ui.format import SafeText, late_note, plain, ship_by, units
 
 GS = "\x1d"
 GS_SHOWN = "␝"  # how a GS (0x1D) typed into a scan field is shown
@@ -41,7 +40,7 @@ class KeyBar(Static):
     DEFAULT_CSS = "KeyBar { height: 1; display: none; }"
 
     def __init__(self, keys: str = "F1 F2 F3 F4 F5 F6 ^q", **kwargs) -> None:
-        super().__init__(Text(keys, style="bold"), **kwargs)
+        super().__init__(SafeText(keys, style="bold"), **kwargs)
 
 
 class Instruction(Static):
@@ -49,7 +48,7 @@ class Instruction(Static):
 
     def show(self, headline: str, detail: str = "", *, refused: bool = False, done: bool = False) -> None:
         """``done``: the headline says what the last scan finished, as the session said it."""
-        text = Text(headline if refused or done else headline.upper(), style="bold")
+        text = SafeText(headline if refused or done else headline.upper(), style="bold")
         if detail:
             text.append("\n")
             text.append(detail)
@@ -81,7 +80,7 @@ class LastScans(Static):
         self.refresh_lines()
 
     def refresh_lines(self) -> None:
-        text = Text(no_wrap=True, overflow="ellipsis")
+        text = SafeText(no_wrap=True, overflow="ellipsis")
         tz = getattr(self.app, "tz", None)
         compact = self.size.width and self.size.width < 50
         for i, ln in enumerate(self.lines):
@@ -107,7 +106,7 @@ class OrderBanner(Static):
         if head is None:
             self.update("")
             return
-        text = Text(no_wrap=True, overflow="ellipsis")
+        text = SafeText(no_wrap=True, overflow="ellipsis")
         text.append(head.display_name, style="bold")
         text.append(f"  {head.channel}  ", style="dim")
         text.append(f"by {ship_by(head.ship_by, now, tz)}")
@@ -134,7 +133,7 @@ class LinesView(Static):
 
     def show(self, view, mode: str, current_sku: str | None = None) -> None:
         self._last = (view, mode, current_sku)
-        text = Text(no_wrap=True, overflow="ellipsis")
+        text = SafeText(no_wrap=True, overflow="ellipsis")
         if view is None:
             self.update(text)
             return

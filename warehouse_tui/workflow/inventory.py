@@ -13,16 +13,18 @@ from warehouse_tui.channels.base import InputRejected
 from warehouse_tui.domain.lifecycle import Status
 from warehouse_tui.domain.models import Allocation, Barcode, Bin, Order, OrderLine, Product, Stock
 from warehouse_tui.scanning.grammar import normalise_barcode
+from warehouse_tui.text import clean
 from warehouse_tui.workflow.counts import change, stock_change
-from warehouse_tui.workflow.csvfile import read_table, parse_int
+from warehouse_tui.workflow.csvfile import MAX_UNITS, read_table, parse_int
 from warehouse_tui.workflow.ledger import record
-from warehouse_tui.workflow.orders import move
 
 STOCK_REQUIRED = ("sku", "title", "barcode", "bin", "quantity")
 STOCK_OPTIONAL = ("weight_g", "length_mm", "width_mm", "height_mm")
 # codes with these beginnings scan as something else (contract: what a scan means)
 RESERVED_PREFIXES = ("TOTE-", "BOX-", "OP-", "ORD-", "%")
 YES, NO = ("yes", "true", "1"), ("no", "false", "0")
+# units in one bin: more than this is a mistake in the file
+MAX_STOCK = 10 * MAX_UNITS
 
 
 def natural_key(code: str) -> list:
@@ -59,6 +61,7 @@ def read_stock_file(path: Path) -> list[StockRow]:
     owner: dict[str, tuple[str, int]] = {}
     tracked: dict[str, tuple[bool, int]] = {}
     for line, rec in read_table(path, STOCK_REQUIRED, STOCK_OPTIONAL + ("lot_tracked",)):
+        rec = {k: clean(v) for k, v in rec.items()}  # control characters never stored
         sku, bin_code = rec["sku"].strip(), rec["bin"].strip().upper()
         if not sku:
             raise InputRejected(path, f"line {line}", "sku is empty")
@@ -68,10 +71,15 @@ def read_stock_file(path: Path) -> list[StockRow]:
             if code.upper().startswith(RESERVED_PREFIXES):
                 raise InputRejected(path, f"line {line}", f"{label} {code} would scan as a "
                                     f"{'command' if code.startswith('%') else code.split('-')[0].lower()}: rename it")
-        qty = parse_int(rec["quantity"], path, line, "quantity", minimum=0)
+        for label, value, limit in (("sku", sku, 100), ("bin", bin_code, 100)):
+            if len(value) > limit:
+                raise InputRejected(path, f"line {line}", f"{label} of {len(value):,} characters (at most {limit})")
+        qty = parse_int(rec["quantity"], path, line, "quantity", minimum=0, maximum=MAX_STOCK)
         dims = {k: parse_int(rec[k], path, line, k, minimum=0) if rec.get(k, "").strip() else None
                 for k in STOCK_OPTIONAL}
         codes = [normalise_barcode(c) for c in rec["barcode"].split("|") if c.strip()]
+        if any(len(c) > 200 for c in codes):
+            raise InputRejected(path, f"line {line}", "a barcode of more than 200 characters")
         for code in codes:
             prev = owner.setdefault(code, (sku, line))
             if prev[0] != sku:
@@ -165,41 +173,9 @@ def allocate(s: Session, order: Order, *, station: str | None = None, operator: 
 
     True: it is ``ready``. False: not enough stock, it is ``backordered`` and reserves nothing.
     """
-    lines = list(s.exec(select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.id)))
-    plan: list[tuple[OrderLine, Stock, int]] = []
-    taken: dict[int, int] = {}
-    for line in lines:
-        need = line.quantity - line.picked - line.short
-        if need <= 0:
-            continue
-        if line.product_id is None:
-            return False
-        rows = s.exec(
-            select(Stock, Bin).join(Bin, Bin.id == Stock.bin_id)
-            .where(Stock.product_id == line.product_id).order_by(Bin.sequence)
-        ).all()
-        for st, _bin in rows:
-            free = st.on_hand - st.reserved - taken.get(st.id, 0)
-            if free <= 0:
-                continue
-            n = min(free, need)
-            plan.append((line, st, n))
-            taken[st.id] = taken.get(st.id, 0) + n
-            need -= n
-            if need == 0:
-                break
-        if need:
-            if order.status != Status.BACKORDERED:
-                move(s, order, Status.BACKORDERED, station=station, operator=operator,
-                     reason=f"not enough stock of {line.sku}")
-            return False
-    for line, st, n in plan:
-        st.reserved += n
-        s.add(st)
-        s.add(Allocation(order_line_id=line.id, bin_id=st.bin_id, quantity=n))
-    if order.status != Status.READY:
-        move(s, order, Status.READY, station=station, operator=operator)
-    return True
+    from warehouse_tui.workflow.allocation import allocate_orders
+
+    return bool(allocate_orders(s, [order], station=station, operator=operator))
 
 
 def release_reservations(s: Session, order: Order, line: OrderLine | None = None) -> int:
@@ -226,15 +202,16 @@ def release_reservations(s: Session, order: Order, line: OrderLine | None = None
 
 
 def allocate_waiting(s: Session, *, station: str | None = None, operator: str | None = None) -> list[str]:
-    """Try the backordered orders again, earliest ship-by first."""
-    done = []
+    """Try the backordered orders again, by priority then earliest ship-by, in sets."""
+    from warehouse_tui.workflow.allocation import allocate_orders, chunked
+
     waiting = s.exec(
         select(Order).where(Order.status == Status.BACKORDERED)
         .order_by(Order.priority.desc(), Order.due, Order.id)
     ).all()
-    for order in waiting:
-        if allocate(s, order, station=station, operator=operator):
-            done.append(order.display_name)
+    done = []
+    for part in chunked(waiting):
+        done += [o.display_name for o in allocate_orders(s, part, station=station, operator=operator)]
     return done
 
 

@@ -1,17 +1,15 @@
-"""Finding orders and describing them: ``order show``, ``order list`` and the console's lookup."""
+"""Describing orders: ``order show``, ``order list`` and the console's lookup (finding them: ``search``)."""
 
 from __future__ import annotations
 
 import json
 from datetime import datetime
 
-from sqlalchemy import func, or_
+from sqlalchemy import func
 from sqlmodel import Session, select
 
-from warehouse_tui.domain.models import (Barcode, Event, Order, OrderLine, Parcel, ParcelItem, Product, Return,
-                                         ReturnLine)
+from warehouse_tui.domain.models import Event, Order, OrderLine, Parcel, ParcelItem, Product, Return, ReturnLine
 from warehouse_tui.workflow.lots import parcel_item_lots, picked_lots
-from warehouse_tui.workflow.queues import _by_priority
 from warehouse_tui.workflow.resolve import find_orders
 
 
@@ -102,24 +100,3 @@ def order_list(s: Session, *, status: str | None = None, channel: str | None = N
         q = q.limit(limit)
     return [{"ref": r, "display_name": d, "channel": c, "status": st, "ship_by": iso(sb), "ship_name": n}
             for r, d, c, st, sb, n in s.exec(q).all()]
-
-
-def search(s: Session, text: str, limit: int = 20) -> list[Order]:
-    """Orders whose id, name, buyer, SKU, barcode or tracking number starts with / holds the text."""
-    text = text.strip()
-    if not text:
-        return []
-    exact = find_order(s, text)
-    like = f"{text}%"
-    contains = f"%{text}%"
-    line_orders = select(OrderLine.order_id).where(OrderLine.sku.like(like))
-    bc_products = select(Barcode.product_id).where(Barcode.code.like(like))
-    bc_orders = select(OrderLine.order_id).where(OrderLine.product_id.in_(bc_products))
-    parcel_orders = select(Parcel.order_id).where(Parcel.tracking_number.like(like.upper()))
-    q = _by_priority(select(Order).where(or_(
-        Order.ref.like(like), Order.display_name.like(like), Order.display_name.like("#" + like),
-        Order.ship_name.like(contains), Order.buyer_name.like(contains),
-        Order.id.in_(line_orders), Order.id.in_(bc_orders), Order.id.in_(parcel_orders),
-    ))).limit(limit)
-    seen = {o.id for o in exact}
-    return exact + [o for o in s.exec(q).all() if o.id not in seen][: max(0, limit - len(exact))]

@@ -1,4 +1,5 @@
-"""What an operator does to an order from its detail: a note, a reprint, a hold, a release.
+"""What an operator does to an order from its detail: a note, a reprint, a hold (a release or
+a cancellation is a supervisor's override: ``workflow.overrides``).
 
 Plain functions over the database; the console calls them in a thread.
 """
@@ -57,19 +58,3 @@ def hold(db, order_id: int, reason: str, *, station: str, operator: str | None) 
 def operator_known(db, name: str) -> bool:
     with db.session() as s:
         return operator_role(s, name) is not None
-
-
-def is_supervisor(db, name: str | None) -> bool:
-    if not name:
-        return False
-    with db.session() as s:
-        return operator_role(s, name) == "supervisor"
-
-
-def release(db, order_id: int, *, station: str, supervisor: str) -> str:
-    from warehouse_tui.workflow.supervisor import release as release_order
-
-    if not is_supervisor(db, supervisor):
-        raise ValueError(f"{supervisor} is not a supervisor: releasing needs a supervisor's badge")
-    with db.write() as s:
-        return release_order(s, s.get(Order, order_id), station=station, operator=supervisor)

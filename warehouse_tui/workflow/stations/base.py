@@ -20,6 +20,7 @@ from sqlmodel import Session, select
 from warehouse_tui.config import Settings
 from warehouse_tui.db import Database, storage_problem, worth_retrying
 from warehouse_tui.domain.models import Document, Operator, Order, Station, utcnow
+from warehouse_tui.errors import UnknownOperator
 from warehouse_tui.scanning.grammar import ScanRefused, parse_scan
 from warehouse_tui.workflow.ledger import record
 from warehouse_tui.workflow.resolve import Meaning, What, resolve, shorten
@@ -109,7 +110,7 @@ class StationSession:
                 row.mode = self.mode
                 if self.operator:
                     if s.exec(select(Operator).where(Operator.name == self.operator)).first() is None:
-                        s.add(Operator(name=self.operator))
+                        raise UnknownOperator(self.operator)  # only `operator add` makes operators
                     row.operator = self.operator
                 s.add(row)
         except DBAPIError as exc:
@@ -161,7 +162,10 @@ class StationSession:
             try:
                 raw.encode("utf-8")
             except UnicodeEncodeError:  # undecodable bytes kept by a serial reader
-                raw = raw.encode("utf-8", "surrogateescape")
+                try:
+                    raw = raw.encode("utf-8", "surrogateescape")
+                except UnicodeEncodeError:  # a lone surrogate from elsewhere: refused as not UTF-8
+                    raw = raw.encode("utf-8", "surrogatepass")
         try:
             parsed = parse_scan(raw)
         except ScanRefused as exc:
