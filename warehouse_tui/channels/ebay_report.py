@@ -97,6 +97,8 @@ def _check_count(path: Path, t: Table, declared: int | None, found: int) -> None
     """eBay ends every report with "N record(s) downloaded": without it, or with fewer orders
     than it says, the file was cut short."""
     last = t.rows[-1][0] if t.rows else t.header_line
+    if declared is None and found == 0:
+        return  # a report with no orders in it (the header alone): nothing to import
     if declared is None:
         raise InputRejected(path, f"line {last}", "the report ends without its \"record(s) downloaded\" "
                             "line: it was cut short (download it again)")
