@@ -4,7 +4,6 @@ results, the order detail and the pick screen show them as visible escapes."""
 from __future__ import annotations
 
 import io
-import sqlite3
 
 from rich.console import Console
 
@@ -20,13 +19,15 @@ UNSAFE = (ESC, BEL, NUL, "\x9b")
 
 def plant(db, ref: str) -> int:
     """An order whose stored text holds raw escapes, as a row from before import cleaning would."""
+    from sqlalchemy import update
+
+    from warehouse_tui.domain.models import Order, OrderLine
+
     oid = add_order(db, ref, "placeholder")
-    con = sqlite3.connect(db.path)
-    with con:
-        con.execute("UPDATE orders SET ship_name = ?, buyer_name = ?, ship_city = ?, ship_address1 = ? "
-                    "WHERE id = ?", (NAME, NAME, CITY, f"1 Road{ESC}P", oid))
-        con.execute("UPDATE order_lines SET title = ? WHERE order_id = ?", (TITLE, oid))
-    con.close()
+    with db.write() as s:
+        s.execute(update(Order).where(Order.id == oid).values(
+            ship_name=NAME, buyer_name=NAME, ship_city=CITY, ship_address1=f"1 Road{ESC}P"))
+        s.execute(update(OrderLine).where(OrderLine.order_id == oid).values(title=TITLE))
     return oid
 
 

@@ -97,9 +97,9 @@ class PinDialog(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(Text(self.prompt, style="bold"), id="pin-prompt")
+            yield Static(SafeText(self.prompt, style="bold"), id="pin-prompt")
             yield Input(placeholder="PIN", password=True, restrict=r"[0-9]*", max_length=12, id="dialog-input")
-            yield Static(Text("type the PIN, Enter · Esc to cancel", style="dim"))
+            yield Static(SafeText("type the PIN, Enter · Esc to cancel", style="dim"))
 
     def on_mount(self) -> None:
         field = self.query_one(Input)

@@ -124,7 +124,7 @@ class HomeScreen(Screen):
             a.append("nothing", style="dim")
         self.query_one("#attention", Static).update(a)
 
-    def _channel(self, a: Text, c) -> None:
+    def _channel(self, a: SafeText, c) -> None:
         """One line a channel: when it last synced, what it brought, or its error (its words are
         the marketplace's: plain text, never markup)."""
         a.append(f"{c.channel:<8}", style="bold")
