@@ -215,13 +215,19 @@ class WarehouseApp(App[int]):
             devices = open_devices(self.settings) if self._open_devices else (self.printer, self.scale, [])
         except BaseException as exc:  # a database that cannot be used: said after the app ends
             self.open_error = exc
-            self.call_from_thread(self.exit, 2)
+            self.post_message(DatabaseOpened(None, None))
             return
-        self.call_from_thread(self._opened, db, devices)
+        # a message, never a wait on the loop: the console may be quitting meanwhile
+        self.post_message(DatabaseOpened(db, devices))
 
-    def _opened(self, db: Database, devices) -> None:
-        self.db = db
-        self.printer, self.scale, problems = devices
+    def on_database_opened(self, message: "DatabaseOpened") -> None:
+        if message.db is None:
+            self.exit(2)
+            return
+        self.db = message.db
+        if self._stop.is_set():  # ctrl+q while it opened
+            return
+        self.printer, self.scale, problems = message.devices
         for p in problems:
             self.notify(p, severity="error", timeout=10)
         self.status_version += 1
@@ -471,6 +477,15 @@ class WarehouseApp(App[int]):
             self._token = token
             if not first:
                 self.screen.post_message(DatabaseChanged(token))
+
+
+class DatabaseOpened(Message):
+    """The database (and the devices) opened behind the first screen; ``db`` None: it failed."""
+
+    def __init__(self, db, devices) -> None:
+        super().__init__()
+        self.db = db
+        self.devices = devices
 
 
 class DatabaseNotified(Message):

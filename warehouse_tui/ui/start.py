@@ -19,7 +19,7 @@ class StartScreen(Screen):
     modal_scan = True  # screen codes wait until the database is open
 
     def compose(self) -> ComposeResult:
-        yield StatusBar("WAREHOUSE")
+        yield StatusBar("STARTING")
         yield Instruction(id="instruction")
         yield Static(Text(f"opening {self.app.settings.db or 'the database'}", style="dim"), id="start-help")
         yield Footer()
