@@ -16,13 +16,18 @@ from figures import Figure, Timer
 # A subprocess that runs an app headless and quits once its first screen is drawn. `App.run`
 # is wrapped before anything else is imported, so the console's own import order is measured.
 DRIVER = r"""
-import resource, sys
+import resource, sys, time
 from textual.app import App
 _run = App.run
 def run(self, *a, **k):
-    async def first_screen(pilot):
-        await pilot.pause()
-        print("screen:", type(pilot.app.screen).__name__, file=sys.stderr)
+    async def first_screen(pilot):  # called once the first screen is up
+        print("first-screen", time.time(), flush=True)
+        if sys.argv[1] != "empty":  # then the home screen, over the database, for the memory
+            for _ in range(1200):
+                if type(pilot.app.screen).__name__ == "HomeScreen":
+                    break
+                await pilot.pause(0.05)
+            await pilot.pause(0.5)
         pilot.app.exit(0)
     return _run(self, headless=True, size=(80, 24), auto_pilot=first_screen)
 App.run = run
@@ -31,18 +36,19 @@ if sys.argv[1] == "empty":
 else:
     from warehouse_tui.cli import main
     main(sys.argv[1:])
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, flush=True)
+print("max-rss-kb", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, flush=True)
 """
 
 
 def _start(argv: list[str]) -> tuple[float, int]:
+    """Milliseconds from the process's launch to its first screen drawn, and its peak memory."""
     env = dict(os.environ, WAREHOUSE_CONFIG=os.devnull)
-    t = time.perf_counter()
+    t = time.time()
     p = subprocess.run([sys.executable, "-c", DRIVER, *argv], capture_output=True, text=True, env=env)
-    ms = (time.perf_counter() - t) * 1000
     if p.returncode:
         raise SystemExit(f"start-up run failed: {p.stderr[-2000:]}")
-    return ms, int(p.stdout.split()[-1])
+    said = dict(line.split(" ", 1) for line in p.stdout.splitlines() if " " in line)
+    return (float(said["first-screen"]) - t) * 1000, int(said["max-rss-kb"])
 
 
 def startup_figures(url: str, runs: int) -> list[Figure]:
@@ -55,7 +61,7 @@ def startup_figures(url: str, runs: int) -> list[Figure]:
     start = Figure.of("start-up to first screen", console, empty, "empty Textual app")
     start.target = "within 1.5x of the empty app"
     start.met = start.ratio is not None and start.ratio <= 1.5
-    mem = Figure.single("console peak memory, home screen", max(rss), unit="MB", target="< 200 MB",
+    mem = Figure.single("console peak memory, start to home screen", max(rss), unit="MB", target="< 200 MB",
                         met=max(rss) < 200)
     return [start, mem]
 
@@ -137,5 +143,5 @@ def console_figures(url: str, work: Path, timer: Timer, quick: bool) -> list[Fig
     figures = [Figure.of("scan to screen updated (console, Pilot)", ms, target_p99=16)]
     figures.append(Figure.single("scans dropped in a burst of 50 a second", dropped, unit="scans", target="0",
                                  met=dropped == 0))
-    figures += startup_figures(url, 2 if quick else 20)
+    figures += startup_figures(url, 1 if quick else 20)
     return figures

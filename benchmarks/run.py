@@ -25,7 +25,7 @@ from figures import Figure, Timer, write_report  # noqa: E402
 from warehouse import generate  # noqa: E402
 
 FULL = dict(orders=1_000_000, lines=3_000_000, products=50_000, bins=20_000)
-QUICK = dict(orders=1_000, lines=3_000, products=500, bins=200)
+QUICK = dict(orders=500, lines=1_500, products=200, bins=100)
 
 
 def main(argv: list[str] | None = None) -> int:
