@@ -12,14 +12,16 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from warehouse_tui.ui.widgets import Instruction, KeyBar, StatusBar
+from warehouse_tui.ui.widgets import Instruction, KeyBar
 
 
 class StartScreen(Screen):
     modal_scan = True  # screen codes wait until the database is open
 
     def compose(self) -> ComposeResult:
-        yield StatusBar("STARTING")
+        # not the status bar: it would ask for a badge before a badge can be checked
+        yield Static(Text.assemble((" STARTING ", "bold reverse"), "  station ", self.app.settings.station or ""),
+                     id="start-status")
         yield Instruction(id="instruction")
         yield Static(Text(f"opening {self.app.settings.db or 'the database'}", style="dim"), id="start-help")
         yield Footer()
