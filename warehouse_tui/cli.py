@@ -16,6 +16,7 @@ from warehouse_tui import __version__
 from warehouse_tui.channels.base import InputRejected
 from warehouse_tui.config import ConfigError, Settings, load_settings
 from warehouse_tui.errors import Usage
+from warehouse_tui.text import safe, safe_logging
 
 log = logging.getLogger("warehouse_tui")
 
@@ -127,6 +128,9 @@ def build_parser() -> argparse.ArgumentParser:
     from warehouse_tui import cli_documents
 
     cli_documents.add_parsers(sub, _common)
+    from warehouse_tui import cli_sync
+
+    cli_sync.add_parsers(sub)
 
     sp = cmd("serve", "the console in a browser")
     sp.add_argument("--host", default="127.0.0.1")
@@ -141,6 +145,8 @@ def settings_from(args: argparse.Namespace) -> Settings:
 
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    for handler in logging.getLogger().handlers:
+        safe_logging(handler)
     logging.getLogger("alembic").setLevel(logging.WARNING)
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -152,13 +158,13 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         return _reader_gone()
     except ConfigError as exc:
-        print(f"warehouse-tui: {exc}", file=sys.stderr)
+        print(f"warehouse-tui: {safe(str(exc))}", file=sys.stderr)
         return 2
     except Usage as exc:
-        print(f"warehouse-tui: {exc}", file=sys.stderr)
+        print(f"warehouse-tui: {safe(str(exc))}", file=sys.stderr)
         return 2
     except InputRejected as exc:
-        print(f"warehouse-tui: rejected {exc}; nothing was written", file=sys.stderr)
+        print(f"warehouse-tui: rejected {safe(str(exc))}; nothing was written", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
@@ -181,9 +187,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     name = args.command
     if name is None:
         return commands.console(settings)
-    from warehouse_tui import cli_documents
+    from warehouse_tui import cli_documents, cli_sync
 
-    handler = cli_documents.COMMANDS.get(name) or getattr(commands, f"cmd_{name}")
+    handler = cli_documents.COMMANDS.get(name) or cli_sync.COMMANDS.get(name) or getattr(commands, f"cmd_{name}")
     return handler(args, settings)
 
 

@@ -5,9 +5,10 @@ Documents go to ``--printer`` unless ``--out DIR`` is given (one file per docume
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
+
+from warehouse_tui.text import json_text, safe
 
 COMMANDS: dict = {}  # command name -> handler(args, settings) -> exit code
 
@@ -55,7 +56,7 @@ def add_parsers(sub, common) -> None:
 
 
 def _err(text: str) -> None:
-    sys.stderr.write(text + "\n")
+    sys.stderr.write(safe(text) + "\n")
     sys.stderr.flush()
 
 
@@ -85,7 +86,7 @@ def cmd_manifest(args, settings) -> int:
         with db.session() as s:
             rows = list_manifests(s)
         if args.json:
-            sys.stdout.write(json.dumps(rows, ensure_ascii=False) + "\n")
+            sys.stdout.write(json_text(rows) + "\n")
         else:
             for r in rows:
                 sys.stdout.write(f"{r['id']:>5}  {r['carrier']:<6} {r['closed_at']}  {r['parcels']:>4} parcels"

@@ -3,7 +3,6 @@ until the console is asked for."""
 
 from __future__ import annotations
 
-import json
 import shutil
 import sqlite3
 import sys
@@ -12,14 +11,16 @@ from pathlib import Path
 from warehouse_tui.channels.base import InputRejected
 from warehouse_tui.errors import Usage
 from warehouse_tui.config import Settings
+from warehouse_tui.text import json_text, safe, safe_logging
 
 
 def out(text: str = "") -> None:
-    sys.stdout.write(text + "\n")
+    """One line of output; text from outside never brings a control character to the terminal."""
+    sys.stdout.write(safe(text) + "\n")
 
 
 def err(text: str) -> None:
-    sys.stderr.write(text + "\n")
+    sys.stderr.write(safe(text) + "\n")
     sys.stderr.flush()
 
 
@@ -36,7 +37,7 @@ def _log_to_file() -> None:
         root.removeHandler(h)
     handler = logging.FileHandler(path, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
-    root.addHandler(handler)
+    root.addHandler(safe_logging(handler))
 
 
 def _db(settings: Settings, migrate: bool = True, *, create: bool = True):
@@ -101,7 +102,7 @@ def cmd_stock(args, settings: Settings) -> int:
         err(f"warehouse-tui: no product with SKU {args.sku!r}")
         return 1
     if args.json:
-        out(json.dumps(info, ensure_ascii=False))
+        out(json_text(info))
     else:
         out(f"{info['sku']}  {info['title']}")
         out(f"  barcodes: {', '.join(info['barcodes']) or '-'}")
@@ -167,16 +168,19 @@ def cmd_export(args, settings: Settings) -> int:
             sys.stdout.write(text)
             sys.stdout.flush()
 
+    refused: list = []
     try:
         options = {"shop_id": settings.etsy_shop_id} if args.channel == "etsy" else {}
         count = export_confirmations(db, args.channel, fmt=args.fmt, again=args.again, write=write,
-                                     station=settings.station, operator=settings.operator, log=err, **options)
+                                     station=settings.station, operator=settings.operator,
+                                     log=lambda m: err(f"warehouse-tui: {m}"), refused=refused, **options)
     except ConfirmationError as exc:
         err(f"warehouse-tui: {exc}; nothing was written")
         return 1
     where = f" to {args.out}" if args.out else ""
-    err(f"{count} parcel{'s' if count != 1 else ''} confirmed{where}")
-    return 0
+    err(f"{count} parcel{'s' if count != 1 else ''} confirmed{where}"
+        + (f"; {len(refused)} not written, still unconfirmed" if refused else ""))
+    return 3 if refused else 0
 
 
 def _one_order(s, ref: str):
@@ -206,7 +210,7 @@ def cmd_order(args, settings: Settings) -> int:
         with db.session() as s:
             rows = order_list(s, status=args.status, channel=args.channel)
         if args.json:
-            out(json.dumps(rows, ensure_ascii=False))
+            out(json_text(rows))
         else:
             for r in rows:
                 out(f"{r['display_name']:<24} {r['channel']:<8} {r['status']:<12} {r['ship_by'] or '-':<21} {r['ship_name']}")
@@ -239,7 +243,7 @@ def cmd_order(args, settings: Settings) -> int:
             return 1
         detail = order_detail(s, order)
     if args.json:
-        out(json.dumps(detail, ensure_ascii=False))
+        out(json_text(detail))
         return 0
     from warehouse_tui.cli_order_show import order_show_lines
 

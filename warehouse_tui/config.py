@@ -63,6 +63,10 @@ class Settings:
     slip_page: str = "a4"  # a4 | letter | 4x6
     print_pick_list: bool = False  # print the pick list when a %BATCH starts
     etsy_shop_id: str | None = None  # Etsy confirmations need the shop's id
+    channels: dict[str, dict[str, Any]] = field(default_factory=dict)  # [channels.NAME]: marketplace APIs
+    sync_backoff_s: float = 2.0  # first retry wait of a marketplace call (doubling, with jitter)
+    sync_max_wait_s: float = 120.0  # the longest wait a Retry-After or a rate limit may ask for
+    sync_timeout_s: float = 30.0  # each marketplace call
 
     @property
     def carrier_order(self) -> list[str]:
@@ -89,6 +93,9 @@ OPTIONS: dict[str, tuple[type, bool]] = {
     "slip_page": (str, False),
     "print_pick_list": (bool, False),
     "etsy_shop_id": (str, False),
+    "sync_backoff_s": (float, False),
+    "sync_max_wait_s": (float, False),
+    "sync_timeout_s": (float, False),
 }
 FILE_KEYS = {"scanners": "scanner"}  # the config file's one list is called "scanners"
 
@@ -140,7 +147,7 @@ def load_settings(cli: Mapping[str, Any] | None = None, env: Mapping[str, str] |
         name = FILE_KEYS.get(key, key.replace("-", "_"))
         if name in OPTIONS:
             values[name] = _coerce(name, value, f"{path}: {key}")
-        elif key not in ("ship_from", "carriers", "config"):
+        elif key not in ("ship_from", "carriers", "channels", "config"):
             logging.getLogger("warehouse_tui").warning("%s: unknown key %r ignored", path, key)
     for name in OPTIONS:
         var = f"WAREHOUSE_{name.upper()}"
@@ -166,4 +173,8 @@ def load_settings(cli: Mapping[str, Any] | None = None, env: Mapping[str, str] |
     if not isinstance(carriers, dict) or not all(isinstance(v, dict) for v in carriers.values()):
         raise ConfigError(f"{path}: [carriers.NAME] must be tables")
     s.carriers = {k.lower(): dict(v) for k, v in carriers.items()}
+    channels = raw.get("channels", {})
+    if not isinstance(channels, dict) or not all(isinstance(v, dict) for v in channels.values()):
+        raise ConfigError(f"{path}: [channels.NAME] must be tables")
+    s.channels = {k.lower(): dict(v) for k, v in channels.items()}
     return s

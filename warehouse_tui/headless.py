@@ -7,7 +7,6 @@ a time in the order they arrived.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import queue
@@ -16,6 +15,7 @@ import sys
 import threading
 
 from warehouse_tui.config import Settings
+from warehouse_tui.text import json_text
 from warehouse_tui.workflow.stations import open_session
 from warehouse_tui.workflow.stations.base import _printable
 
@@ -95,7 +95,7 @@ def run_station(db, settings: Settings, mode: str) -> int:
                 answer = {"scan": _printable(data), "ok": False, "expect": "none", "order": None,
                           "status": None, "message": f"the scan failed ({type(exc).__name__}); "
                                                      "nothing was recorded: scan it again"}
-            sys.stdout.write(json.dumps(answer, ensure_ascii=False) + "\n")
+            sys.stdout.write(json_text(answer) + "\n")
             sys.stdout.flush()
     except KeyboardInterrupt:
         pass

@@ -24,6 +24,9 @@ HEADLESS = [
     "warehouse_tui.cli_order_show",
     "warehouse_tui.channels.registry",
     "warehouse_tui.documents.zpl",
+    "warehouse_tui.sync.service",
+    "warehouse_tui.sync.status",
+    "warehouse_tui.cli_sync",
 ]
 
 

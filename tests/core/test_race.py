@@ -143,6 +143,7 @@ def test_eight_stations_race_with_kills_and_lose_nothing(tmp_path, db_path):
     rng = random.Random(int(os.environ.get("WAREHOUSE_RACE_SEED", "8")))
     env = cli_environment(tmp_path, db_path, CONFIG)
     stock_file, orders_file = _files(tmp_path, rng)
+    run("operator", "add", "alice", env=env)
     run("stock", "import", stock_file, env=env)
     run("import", orders_file, env=env)
 

@@ -7,6 +7,8 @@ file that cannot be read is refused as a whole and the operator knows where to l
 from __future__ import annotations
 
 import csv
+import functools
+import inspect
 import io
 import json
 import re
@@ -17,6 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from warehouse_tui.channels.base import ImportedOrder, InputRejected
+
+# no order line asks for more units than this: a larger number is a mistake in the file
+MAX_UNITS = 100_000
 
 BOM = b"\xef\xbb\xbf"
 
@@ -65,12 +70,34 @@ def load_json(path: Path) -> Any:
     text = decode(path, read_bytes(path))
     try:
         return json.loads(text)
+    except RecursionError:
+        raise InputRejected(path, "", "not valid JSON: nested too deeply") from None
     except json.JSONDecodeError as e:
         message = f"not valid JSON: {e.msg}"
         end = len(text.rstrip())
         if e.pos >= end or e.msg.startswith("Unterminated string") or not text.rstrip().endswith(("}", "]")):
             message += " (the file ends early: truncated?)"
         raise InputRejected(path, f"line {e.lineno} column {e.colno}", message) from None
+    except ValueError as e:  # a number of thousands of digits
+        raise InputRejected(path, "", f"not usable JSON: {str(e)[:80]}") from None
+
+
+def shaped(fn: Callable) -> Callable:
+    """For a reader of one JSON record (a function with ``path`` and ``where`` parameters): a
+    record of another shape than the API's (a list or a number where an object belongs) is
+    refused naming the file and the record, never a traceback."""
+    signature = inspect.signature(fn)
+
+    @functools.wraps(fn)
+    def read_record(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except (AttributeError, TypeError, KeyError, IndexError, ValueError, OverflowError) as e:
+            given = signature.bind(*args, **kwargs).arguments
+            raise InputRejected(given["path"], given["where"], "not the shape of record this file should hold "
+                                f"({type(e).__name__}: {str(e)[:80]})") from None
+
+    return read_record
 
 
 def json_keys(head: bytes, *keys: str) -> bool:
@@ -98,7 +125,13 @@ class Table:
         self.rows = rows  # (line number where the record starts, cells)
         self.columns: dict[str, int] = {}
         for i, name in enumerate(header):
-            self.columns.setdefault(column_name(name), i)
+            name = column_name(name)
+            if name and name in self.columns:
+                # which of the two would be read is chance: refused
+                raise InputRejected(path, f"line {header_line}", f"column {header[i].strip()!r} appears twice "
+                                    f"(columns {self.columns[name] + 1} and {i + 1})")
+            self.columns[name] = i
+        self.width = len(header)
 
     def has(self, *names: str) -> bool:
         return any(column_name(n) in self.columns for n in names)
@@ -133,9 +166,11 @@ def _records(path: Path, text: str, delimiter: str, quoting: int) -> Iterable[tu
 
 
 def read_table(path: Path, is_header: Callable[[set[str]], bool], *, delimiter: str = ",",
-               quoting: int = csv.QUOTE_MINIMAL, preamble: int = 30, what: str = "order") -> Table:
+               quoting: int = csv.QUOTE_MINIMAL, preamble: int = 30, what: str = "order",
+               cut_check: bool = True) -> Table:
     """A table whose header is the first row that ``is_header`` accepts (preamble lines before
-    it, as some marketplaces write, are passed over; so is a ``sep=`` line)."""
+    it, as some marketplaces write, are passed over; so is a ``sep=`` line). A last record cut
+    short is refused (``cut_check``; a reader whose files end in footers checks them itself)."""
     text = decode(path, read_bytes(path))
     first = text.split("\n", 1)[0].strip().strip('"')
     if first.lower().startswith("sep=") and len(first) == 5:
@@ -147,8 +182,10 @@ def read_table(path: Path, is_header: Callable[[set[str]], bool], *, delimiter: 
     header: list[str] | None = None
     header_line = 0
     rows: list[tuple[int, list[str]]] = []
+    record: tuple[int, list[str]] | None = None
     for n, (line, row) in enumerate(_records(path, text, delimiter, quoting)):
         line += offset
+        record = (line, row)
         if header is None:
             if is_header({column_name(c) for c in row}):
                 header, header_line = row, line
@@ -156,9 +193,14 @@ def read_table(path: Path, is_header: Callable[[set[str]], bool], *, delimiter: 
                 break
             continue
         if any(c.strip() for c in row):
-            rows.append((line, row))
+            rows.append(record)
     if header is None:
         raise InputRejected(path, "", f"no {what} header row found (is this the right kind of file?)")
+    # the file's last record, without its line end and short of fields, was cut off
+    if (cut_check and rows and record is rows[-1] and not text.endswith(("\n", "\r"))
+            and len(record[1]) < len(header)):
+        raise InputRejected(path, f"line {record[0]}", f"the file ends in the middle of this record "
+                            f"({len(record[1])} of {len(header)} fields): cut short? download it again")
     return Table(path, header, header_line, rows)
 
 
@@ -191,14 +233,14 @@ def parse_time(value: Any) -> datetime | None:
     iso = s[:-1] + "+00:00" if s[-1] in "Zz" else s
     try:
         return utc_naive(datetime.fromisoformat(iso))
-    except ValueError:
+    except (ValueError, OverflowError):
         pass
     for fmt in ("%Y-%m-%d %H:%M:%S %z", "%Y-%m-%d %H:%M %z", "%Y-%m-%d %H:%M:%S %Z"):
         try:
             return utc_naive(datetime.strptime(s, fmt))
-        except ValueError:
+        except (ValueError, OverflowError):
             continue
-    raise ValueError(f"not a date and time: {s!r}")
+    raise ValueError(f"not a date and time: {s[:40]!r}")
 
 
 def parse_loose(value: str, formats: tuple[str, ...] = ()) -> datetime | None:
@@ -218,6 +260,16 @@ def parse_loose(value: str, formats: tuple[str, ...] = ()) -> datetime | None:
     return None
 
 
+def report_time(value: str, formats: tuple[str, ...], path: Path, where: str, what: str) -> datetime | None:
+    """A date cell of a report: empty is None; a date that is not one (``Febtober-99-26``) is refused."""
+    if not value.strip():
+        return None
+    t = parse_loose(value, formats)
+    if t is None:
+        raise InputRejected(path, where, f"{what} {value.strip()[:40]!r} is not a date")
+    return t
+
+
 def end_of_day(t: datetime | None, raw: str) -> datetime | None:
     """A ship-by date without a time means by the end of that day."""
     if t is not None and ":" not in raw and t.time() == datetime.min.time():
@@ -230,7 +282,10 @@ def epoch(value: Any) -> datetime | None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ValueError(f"not a time in epoch seconds: {value!r}")
-    return datetime.fromtimestamp(value, timezone.utc).replace(tzinfo=None)
+    try:
+        return datetime.fromtimestamp(value, timezone.utc).replace(tzinfo=None)
+    except (OverflowError, OSError, ValueError):
+        raise ValueError(f"not a time in epoch seconds: {value!r:.40}") from None
 
 
 def whole(value: Any, what: str, path: Path, where: str) -> int:
@@ -239,11 +294,16 @@ def whole(value: Any, what: str, path: Path, where: str) -> int:
         value = None
     if isinstance(value, str):
         s = value.strip()
-        value = int(s) if re.fullmatch(r"\d+", s) else (s or None)
+        if re.fullmatch(r"\d{21,}", s):
+            raise InputRejected(path, where, f"{what} {s[:12]}… ({len(s)} digits) is more than {MAX_UNITS:,} units")
+        value = int(s) if re.fullmatch(r"\d+", s) else (s[:40] or None)
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if not isinstance(value, int) or value < 0:
-        raise InputRejected(path, where, f"{what} {value!r} is not a whole number of units")
+        raise InputRejected(path, where, f"{what} {value!r:.60} is not a whole number of units")
+    if value > MAX_UNITS:
+        shown = f"{value:,}" if value < 10**20 else "(a number of 20 digits or more)"
+        raise InputRejected(path, where, f"{what} {shown} is more than {MAX_UNITS:,} units")
     return value
 
 

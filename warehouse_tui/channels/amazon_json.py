@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from warehouse_tui.channels import amazon_status as status
-from warehouse_tui.channels._common import decimal_text, join, parse_time, text, unit_price, whole
+from warehouse_tui.channels._common import decimal_text, join, parse_time, shaped, text, unit_price, whole
 from warehouse_tui.channels.base import Address, ImportedLine, ImportedOrder, InputRejected
 
 
@@ -48,6 +48,7 @@ def collect(path: Path, doc: Any, found: Found) -> None:
         _one(path, d, where, found)
 
 
+@shaped
 def _one(path: Path, d: dict, where: str, found: Found) -> None:
     if not d.get("payload") and d.get("errors"):
         raise InputRejected(path, where, f"the response holds errors, not orders: {_errors(d['errors'])}")
@@ -157,6 +158,7 @@ def merge_address(order: ImportedOrder, found: Found) -> None:
         order.ship_to.email = order.ship_to.email or text(b.get("BuyerEmail"))
 
 
+@shaped
 def line_v0(path: Path, item: Any, where: str) -> tuple[ImportedLine | None, bool]:
     """The line still to ship (None when nothing is left) and whether the buyer asked to cancel."""
     if not isinstance(item, dict):

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from warehouse_tui.channels import amazon_status as status
 from warehouse_tui.channels._common import (
-    Table, decimal_text, end_of_day, head_headers, join, parse_loose, read_table, unit_price, whole,
+    Table, decimal_text, end_of_day, head_headers, join, read_table, report_time, unit_price, whole,
 )
 from warehouse_tui.channels.base import Address, ImportedLine, ImportedOrder, InputRejected
 
@@ -69,8 +69,9 @@ def _order(t: Table, row: list[str], ref: str, path: Path, line: int) -> Importe
     sales = t.get(row, "sales-channel").lower()
     order = ImportedOrder(
         channel="amazon", ref=ref, display_name=ref,
-        placed_at=parse_loose(t.get(row, "purchase-date")),
-        ship_by=end_of_day(parse_loose(t.get(row, "promise-date", "latest-ship-date")),
+        placed_at=report_time(t.get(row, "purchase-date"), (), path, f"line {line}", "purchase-date"),
+        ship_by=end_of_day(report_time(t.get(row, "promise-date", "latest-ship-date"), (), path, f"line {line}",
+                                       "latest-ship-date"),
                            t.get(row, "promise-date", "latest-ship-date")),
         ship_to=Address(
             name=t.get(row, "recipient-name"), address1=t.get(row, "ship-address-1"),

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import quote
 
 from warehouse_tui.channels.base import ConfirmedLine, ShipmentConfirmation
+from warehouse_tui.text import clean, json_text
 
 
 class CannotConfirm(ValueError):
@@ -74,13 +74,14 @@ def request(method: str, path: str, body: Any, content_type: str = "application/
 
 
 def json_lines(requests: list[dict]) -> str:
-    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in requests)
+    return "".join(json_text(r) + "\n" for r in requests)
 
 
 FORMULA_START = ("=", "+", "-", "@")
 
 
 def safe_cell(value: Any) -> str:
-    """A cell a spreadsheet will not run: no tabs or line breaks, no leading formula sign."""
-    s = " ".join(str(value if value is not None else "").split())
+    """A cell a spreadsheet will not run: no tabs, line breaks or other control characters, no
+    leading formula sign."""
+    s = " ".join(clean(str(value if value is not None else "")).split())
     return "'" + s if s.startswith(FORMULA_START) else s

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from warehouse_tui.channels.base import Address, ImportedLine, ImportedOrder, InputRejected
-from warehouse_tui.workflow.csvfile import parse_int, read_table
+from warehouse_tui.workflow.csvfile import MAX_UNITS, parse_int, read_table
 
 REQUIRED = ("order_id", "ship_name", "address1", "city", "postal_code", "country", "sku", "quantity")
 OPTIONAL = ("channel", "placed_at", "ship_by", "address2", "region", "phone", "email", "line_id",
@@ -20,9 +20,9 @@ def parse_time(value: str, path: Path, line: int, column: str) -> datetime | Non
         return None
     try:
         t = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise InputRejected(path, f"line {line}", f"{column} {text!r} is not an ISO 8601 time") from None
-    return t.replace(tzinfo=timezone.utc) if t.tzinfo is None else t.astimezone(timezone.utc)
+        return t.replace(tzinfo=timezone.utc) if t.tzinfo is None else t.astimezone(timezone.utc)
+    except (ValueError, OverflowError):
+        raise InputRejected(path, f"line {line}", f"{column} {text[:40]!r} is not an ISO 8601 time") from None
 
 
 class GenericCsvReader:
@@ -53,7 +53,7 @@ class GenericCsvReader:
             sku = r["sku"].strip()
             if not sku:
                 raise InputRejected(path, f"line {line}", "sku is empty")
-            qty = parse_int(r["quantity"], path, line, "quantity", minimum=1)
+            qty = parse_int(r["quantity"], path, line, "quantity", minimum=1, maximum=MAX_UNITS)
             order = by_key.get((channel, ref))
             if order is None:
                 for col in ("ship_name", "address1", "city", "country"):

@@ -10,7 +10,7 @@ from typing import Any
 from warehouse_tui.channels import ebay_report
 from warehouse_tui.channels._common import (
     decimal_text, hold_without_address, join, json_keys, keep_latest, load_json, looks_like_json, parse_time,
-    read_head, text, unit_price, whole,
+    read_head, shaped, text, unit_price, whole,
 )
 from warehouse_tui.channels.base import Address, ImportedLine, ImportedOrder, InputRejected, ShipmentConfirmation
 from warehouse_tui.channels.carrier_codes import carrier_for
@@ -65,6 +65,7 @@ def _time(path: Path, value: Any, where: str, what: str):
         raise InputRejected(path, where, f"{what}: {e}") from None
 
 
+@shaped
 def _order(path: Path, o: Any, where: str) -> tuple[ImportedOrder, Any]:
     if not isinstance(o, dict) or not text(o.get("orderId")):
         raise InputRejected(path, where, "an order without an orderId")

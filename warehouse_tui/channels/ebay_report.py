@@ -7,10 +7,11 @@ row per item, so an order's address is taken from whichever of its rows carries 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from warehouse_tui.channels._common import (
-    Table, decimal_text, end_of_day, head_headers, hold_without_address, parse_loose, read_table, whole,
+    Table, decimal_text, end_of_day, head_headers, hold_without_address, read_table, report_time, whole,
 )
 from warehouse_tui.channels.base import Address, ImportedLine, ImportedOrder, InputRejected
 from warehouse_tui.channels.countries import country_code
@@ -41,20 +42,27 @@ def sniff(head: bytes) -> bool:
 
 
 def read(path: Path) -> list[ImportedOrder]:
-    t = read_table(path, _is_header, what="Seller Hub orders report")
+    t = read_table(path, _is_header, what="Seller Hub orders report", cut_check=False)
     t.require(("Quantity",), SHIP_TO["name"], SHIP_TO["address1"], SHIP_TO["country"])
     dates = UK_DATES if t.has("Post to name") else US_DATES
     orders: dict[str, ImportedOrder] = {}
     ship_by: dict[str, list] = {}
+    declared: int | None = None
     for line, row in t.rows:
         ref = t.get(row, "Order Number")
         if not ref:  # footers ("2 record(s) downloaded", "Seller ID: ...") and blank rows
+            declared = _footer_count(row, declared)
             continue
+        if declared is not None:
+            raise InputRejected(path, f"line {line}", "an order after the report's \"record(s) downloaded\" line")
+        if len(row) < t.width:
+            raise InputRejected(path, f"line {line}", f"{len(row)} of the header's {t.width} fields: "
+                                "the record is cut short (download the report again)")
         order = orders.get(ref)
         if order is None:
             order = orders[ref] = ImportedOrder(
                 channel="ebay", ref=ref, display_name=ref,
-                placed_at=parse_loose(t.get(row, "Sale Date"), dates),
+                placed_at=report_time(t.get(row, "Sale Date"), dates, path, f"line {line}", "Sale Date"),
                 buyer_name=t.get(row, "Buyer Name") or t.get(row, "Buyer Username"),
                 extra={"format": "seller-hub-report", "sales_record_number": t.get(row, "Sales Record Number")},
                 source=f"{path.name}:{line}",
@@ -66,15 +74,35 @@ def read(path: Path) -> list[ImportedOrder]:
         item = _line(t, row, path, line)
         if item is not None:
             order.lines.append(item)
-            by = end_of_day(parse_loose(t.get(row, *SHIP_BY), dates), t.get(row, *SHIP_BY))
+            by = end_of_day(report_time(t.get(row, *SHIP_BY), dates, path, f"line {line}", "ship-by date"),
+                            t.get(row, *SHIP_BY))
             if by:
                 ship_by.setdefault(ref, []).append(by)
+    _check_count(path, t, declared, len(orders))
     for ref, order in orders.items():
         order.ship_by = min(ship_by.get(ref, []), default=None)
         if not order.lines:
             order.skip_reason = "nothing left to ship"
         hold_without_address(order)
     return list(orders.values())
+
+
+def _footer_count(row: list[str], declared: int | None) -> int | None:
+    m = re.fullmatch(r"\s*(\d+)\s+records?\(?s?\)?\s+downloaded\b.*", " ".join(c for c in row if c.strip()),
+                     re.IGNORECASE | re.DOTALL)
+    return int(m.group(1)) if m and len(m.group(1)) < 10 else declared
+
+
+def _check_count(path: Path, t: Table, declared: int | None, found: int) -> None:
+    """eBay ends every report with "N record(s) downloaded": without it, or with fewer orders
+    than it says, the file was cut short."""
+    last = t.rows[-1][0] if t.rows else t.header_line
+    if declared is None:
+        raise InputRejected(path, f"line {last}", "the report ends without its \"record(s) downloaded\" "
+                            "line: it was cut short (download it again)")
+    if declared != found:
+        raise InputRejected(path, f"line {last}", f"the report says {declared} record(s) but holds {found} "
+                            "orders: it was cut short or edited (download it again)")
 
 
 def _address(t: Table, row: list[str], order: ImportedOrder, path: Path, line: int) -> None:

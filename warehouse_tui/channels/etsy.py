@@ -16,7 +16,7 @@ from urllib.parse import quote, urlencode
 
 from warehouse_tui.channels import etsy_csv
 from warehouse_tui.channels._common import (
-    epoch, hold_without_address, json_keys, keep_latest, load_json, looks_like_json, read_head, text,
+    epoch, hold_without_address, json_keys, keep_latest, load_json, looks_like_json, read_head, shaped, text, whole,
 )
 from warehouse_tui.channels.base import Address, ImportedLine, ImportedOrder, InputRejected, ShipmentConfirmation
 from warehouse_tui.channels.carrier_codes import OTHER, carrier_for
@@ -80,6 +80,7 @@ def _epoch(path: Path, value: Any, where: str, what: str):
         raise InputRejected(path, where, f"{what}: {e}") from None
 
 
+@shaped
 def _receipt(path: Path, r: Any, where: str, shop_id: Any) -> tuple[ImportedOrder, Any]:
     if not isinstance(r, dict) or not text(r.get("receipt_id")):
         raise InputRejected(path, where, "a receipt without a receipt_id")
@@ -129,8 +130,9 @@ def _transaction(path: Path, t: Any, where: str) -> tuple[ImportedLine | None, A
     line_id = text(t["transaction_id"])
     where = f"{where} ({line_id})"
     quantity = t.get("quantity")
-    if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 0:
-        raise InputRejected(path, where, f"quantity {quantity!r} is not a whole number of units")
+    if not isinstance(quantity, int):  # JSON gives a number; text is not one here
+        raise InputRejected(path, where, f"quantity {quantity!r:.40} is not a whole number of units")
+    quantity = whole(quantity, "quantity", path, where)
     if t.get("is_digital") or t.get("shipped_timestamp") or quantity == 0:
         return None, None
     price, currency = money(t.get("price"))

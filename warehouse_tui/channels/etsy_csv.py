@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from warehouse_tui.channels._common import (
-    Table, decimal_text, head_headers, hold_without_address, parse_loose, read_table, whole,
+    Table, decimal_text, head_headers, hold_without_address, read_table, report_time, whole,
 )
 from warehouse_tui.channels.base import Address, ImportedLine, ImportedOrder, InputRejected
 from warehouse_tui.channels.countries import country_code
@@ -75,7 +75,8 @@ def _country(order: ImportedOrder, name: str) -> str:
 
 def _order(t: Table, row: list[str], ref: str, path: Path, line: int) -> ImportedOrder:
     order = ImportedOrder(
-        channel="etsy", ref=ref, display_name=ref, placed_at=parse_loose(t.get(row, "Sale Date"), DATES),
+        channel="etsy", ref=ref, display_name=ref,
+        placed_at=report_time(t.get(row, "Sale Date"), DATES, path, f"line {line}", "Sale Date"),
         buyer_name=t.get(row, "Full Name") or t.get(row, "Buyer"),
         extra={"format": "sold-orders-csv", **({"buyer": t.get(row, "Buyer")} if t.get(row, "Buyer") else {})},
         source=f"{path.name}:{line}",
@@ -91,7 +92,8 @@ def _order(t: Table, row: list[str], ref: str, path: Path, line: int) -> Importe
 
 def _order_from_item(t: Table, row: list[str], ref: str, path: Path, line: int) -> ImportedOrder:
     order = ImportedOrder(
-        channel="etsy", ref=ref, display_name=ref, placed_at=parse_loose(t.get(row, "Sale Date"), DATES),
+        channel="etsy", ref=ref, display_name=ref,
+        placed_at=report_time(t.get(row, "Sale Date"), DATES, path, f"line {line}", "Sale Date"),
         buyer_name=t.get(row, "Ship Name") or t.get(row, "Buyer"), source=f"{path.name}:{line}",
         extra={"format": "sold-order-items-csv"},
     )

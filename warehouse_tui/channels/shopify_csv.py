@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from warehouse_tui.channels._common import (
-    Table, decimal_text, head_headers, hold_without_address, parse_loose, read_table, whole,
+    Table, decimal_text, head_headers, hold_without_address, read_table, report_time, whole,
 )
 from warehouse_tui.channels.base import Address, ImportedLine, ImportedOrder, InputRejected
 from warehouse_tui.channels.countries import country_code
@@ -53,7 +53,7 @@ def _order(t: Table, row: list[str], name: str, path: Path, line: int) -> Import
     order_id = t.get(row, "Id")
     order = ImportedOrder(
         channel="shopify", ref=order_id or name, display_name=name,
-        placed_at=parse_loose(t.get(row, "Created at")),
+        placed_at=report_time(t.get(row, "Created at"), (), path, f"line {line}", "Created at"),
         buyer_name=t.get(row, "Billing Name"),
         extra={"format": "orders-export-csv", "name": name,
                **({"order_id": int(order_id)} if order_id.isdigit() else {})},

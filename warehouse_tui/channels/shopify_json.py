@@ -11,7 +11,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from warehouse_tui.channels._common import decimal_text, hold_without_address, join, load_json, parse_time, text, whole
+from warehouse_tui.channels._common import (
+    decimal_text, hold_without_address, join, load_json, parse_time, shaped, text, whole,
+)
 from warehouse_tui.channels.base import Address, ImportedLine, ImportedOrder, InputRejected
 
 OPEN_FULFILLMENT_ORDERS = {"open", "in_progress"}
@@ -44,6 +46,7 @@ def collect(path: Path, orders: list, fulfillment_orders: dict) -> None:
             raise InputRejected(path, where, "not a Shopify order or fulfillment orders response")
 
 
+@shaped
 def index_fulfillment_orders(path: Path, fos: list, where: str, order_id: Any, into: dict) -> None:
     for i, fo in enumerate(fos):
         if not isinstance(fo, dict) or fo.get("id") is None:
@@ -54,6 +57,7 @@ def index_fulfillment_orders(path: Path, fos: list, where: str, order_id: Any, i
         into.setdefault(text(owner), {})[text(fo["id"])] = (fo, path, f"{where}[{i}]")
 
 
+@shaped
 def build(o: Any, path: Path, where: str, fos: dict | None) -> tuple[ImportedOrder, Any]:
     if not isinstance(o, dict) or o.get("id") is None:
         raise InputRejected(path, where, "an order without an id")

@@ -280,3 +280,6 @@ class Event(SQLModel, table=True):
     ok: bool | None = None
     message: str | None = Field(default=None, sa_column=Column(Text))
     data: str = Field(default="{}", sa_column=Column(Text, nullable=False, default="{}"))
+
+
+from warehouse_tui.domain import channel_sync  # noqa: E402,F401  (the sync's tables, in the same metadata)

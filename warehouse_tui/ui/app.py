@@ -55,6 +55,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timezone, tzinfo
 from functools import partial
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import events, work
@@ -65,11 +66,11 @@ from textual.keys import _character_to_key
 from textual.reactive import reactive
 from textual.timer import Timer
 
-from typing import TYPE_CHECKING
-
 from warehouse_tui.config import Settings
 from warehouse_tui.scanning.devices import scanner_specs, serial_specs
 from warehouse_tui.scanning.wedge import WedgeDetector, WedgeResult
+from warehouse_tui.text import safe
+from warehouse_tui.ui.format import SafeText
 from warehouse_tui.ui.messages import ChangeToken, DatabaseChanged, ScannerState, ScanReceived, WedgeTick
 from warehouse_tui.ui.quitting import QUIT_GRACE_SECONDS, DaemonExecutor, QuitWatchdog
 from warehouse_tui.ui.widgets import ScanField
@@ -229,7 +230,7 @@ class WarehouseApp(App[int]):
             return
         self.printer, self.scale, problems = message.devices
         for p in problems:
-            self.notify(p, severity="error", timeout=10)
+            self.notify(safe(p), severity="error", timeout=10, markup=False)
         self.status_version += 1
         self._start()
 
@@ -399,7 +400,7 @@ class WarehouseApp(App[int]):
     def on_scanner_state(self, message: ScannerState) -> None:
         self.scanners[message.source] = (message.state, message.reason)
         if message.state != "connected":
-            self.notify(f"scanner {message.source}: {message.reason or message.state}", markup=False,
+            self.notify(safe(f"scanner {message.source}: {message.reason or message.state}"), markup=False,
                         severity="warning", timeout=4)
         self.status_version += 1
 
@@ -409,7 +410,7 @@ class WarehouseApp(App[int]):
 
     def status_text(self, title: str, width: int) -> Text:
         narrow = width < 60
-        text = Text(no_wrap=True, overflow="ellipsis")
+        text = SafeText(no_wrap=True, overflow="ellipsis")
         text.append(f" {title} ", style="bold reverse")
         if narrow:
             text.append(f" {self.operator or '-'} {self.settings.station}")
@@ -418,7 +419,7 @@ class WarehouseApp(App[int]):
             text.append(self.settings.station)
             text.append("  operator ", style="dim")
             text.append(self.operator or "(scan your badge)", style="bold" if self.operator else "yellow")
-        devices = Text(no_wrap=True)
+        devices = SafeText(no_wrap=True)
         if not narrow:
             devices.append("scanner ", style="dim")
         for name, (state, _why) in self.scanners.items():
@@ -530,7 +531,7 @@ def run_console(db: Database | Callable[[], Database], settings: Settings) -> in
         printer, scale, problems = open_devices(settings)
         app = WarehouseApp(db, settings, printer=printer, scale=scale, quit_grace=QUIT_GRACE_SECONDS)
         for p in problems:
-            app.call_later(app.notify, p, severity="error", timeout=10)
+            app.call_later(app.notify, safe(p), severity="error", timeout=10, markup=False)
     try:
         code = app.run()
     finally:

@@ -9,6 +9,8 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.markup import escape
 
+from warehouse_tui.text import safe
+
 SCREENS = [("Home", "home"), ("Pick", "pick"), ("Pack", "pack"), ("Label", "label"), ("Returns", "returns"),
            ("Lookup", "lookup")]
 
@@ -36,5 +38,5 @@ class LookupCommands(Provider):
         rows = await asyncio.to_thread(_search, self.app.db, query)
         for i, (oid, name, channel, status, buyer) in enumerate(rows):
             # names and buyers come from marketplaces: plain content, escaped help
-            yield Hit(1.0 - i * 0.01, Content(f"Order {name}  {status}"), partial(self.app.open_order, oid),
-                      text=f"Order {name}", help=escape(f"{channel} · {buyer}"))
+            yield Hit(1.0 - i * 0.01, Content(safe(f"Order {name}  {status}")), partial(self.app.open_order, oid),
+                      text=safe(f"Order {name}"), help=escape(safe(f"{channel} · {buyer}")))

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
+
+from warehouse_tui.ui.format import SafeText
 
 
 class TextDialog(ModalScreen[str | None]):
@@ -22,9 +23,9 @@ class TextDialog(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(Text(self.prompt, style="bold"))
+            yield Static(SafeText(self.prompt, style="bold"))
             yield Input(placeholder=self.placeholder, id="dialog-input")
-            yield Static(Text("Enter to save · Esc to cancel", style="dim"))
+            yield Static(SafeText("Enter to save · Esc to cancel", style="dim"))
 
     def on_mount(self) -> None:
         field = self.query_one(Input)
@@ -54,9 +55,9 @@ class BadgeDialog(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(Text(self.prompt, style="bold"), id="badge-prompt")
+            yield Static(SafeText(self.prompt, style="bold"), id="badge-prompt")
             yield Input(placeholder="OP-...", id="dialog-input")
-            yield Static(Text("scan the badge · Esc to cancel", style="dim"))
+            yield Static(SafeText("scan the badge · Esc to cancel", style="dim"))
 
     def on_mount(self) -> None:
         field = self.query_one(Input)
@@ -76,7 +77,7 @@ class BadgeDialog(ModalScreen[str | None]):
             self.dismiss(text[3:])
         else:
             self.app.bell()
-            self.query_one("#badge-prompt", Static).update(Text(f"{text[:40]} is not a badge: scan OP-...",
+            self.query_one("#badge-prompt", Static).update(SafeText(f"{text[:40]} is not a badge: scan OP-...",
                                                                 style="bold red"))
             self.query_one(Input).value = ""
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
-from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -19,6 +18,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
+from warehouse_tui.ui.format import SafeText
 from warehouse_tui.ui.messages import DatabaseChanged, QueueLoaded
 from warehouse_tui.workflow.views import OrderView, late_in_step, order_id_by_ref, order_view
 from warehouse_tui.ui.widgets import (Instruction, KeyBar, LastScans, LinesView, OrderBanner, QueueView, ScanField,
@@ -90,7 +90,7 @@ class FlowScreen(Screen):
         with Vertical(id="queue-box"):
             yield Static(id="queue-title")
             yield QueueView(id="queue")
-        yield Static(Text(self.hints, style="dim"), id="hints")
+        yield Static(SafeText(self.hints, style="dim"), id="hints")
         yield ScanField(id="scan-field")
         yield Footer()
         yield KeyBar()
@@ -216,7 +216,7 @@ class FlowScreen(Screen):
         narrow = self.app.size.width < 60
         table.show(message.rows, self.app.now(), self.app.tz, narrow=narrow, late=self.mode != "returns")
         pages = max(1, (message.total + PAGE - 1) // PAGE)
-        title = Text(no_wrap=True, overflow="ellipsis")
+        title = SafeText(no_wrap=True, overflow="ellipsis")
         title.append(f"{self.queue_title}: {message.total}", style="bold")
         if message.late:
             title.append(f"  {message.late} late", style="bold red")

@@ -6,6 +6,8 @@ from datetime import datetime, timezone, tzinfo
 
 from rich.text import Text
 
+from warehouse_tui.text import safe, safe_lines
+
 
 def aware(t: datetime | None) -> datetime | None:
     """SQLite hands datetimes back naive; they were written in UTC."""
@@ -43,8 +45,21 @@ def late_note(t: datetime | None, now: datetime) -> str:
 
 
 def plain(value: object, style: str = "") -> Text:
-    """Untrusted text as it is: never read as markup."""
-    return Text("" if value is None else str(value), style=style, no_wrap=True, overflow="ellipsis")
+    """Untrusted text as it is: never read as markup, and no control character in it reaches
+    the terminal."""
+    return Text(safe(value), style=style, no_wrap=True, overflow="ellipsis")
+
+
+class SafeText(Text):
+    """A Text whose every string is made terminal-safe (``warehouse_tui.text.safe_lines``) as it
+    goes in: the widgets that show order, product and address text build it with this, so an
+    escape sequence in imported data is shown as ``\x1b`` and never sent to the terminal."""
+
+    def __init__(self, text: str = "", *args, **kwargs) -> None:
+        super().__init__(safe_lines(text), *args, **kwargs)
+
+    def append(self, text, style=None) -> "SafeText":
+        return super().append(safe_lines(text) if isinstance(text, str) else text, style)
 
 
 def units(n: int) -> str:

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import asyncio
 
-from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from warehouse_tui.ui.format import sparkline
+from warehouse_tui.text import safe
+from warehouse_tui.ui.format import SafeText, sparkline
 from warehouse_tui.ui.messages import DatabaseChanged, HomeLoaded
+from warehouse_tui.sync.status import channel_status
 from warehouse_tui.workflow.views import HomeData, home_data
 from warehouse_tui.ui.widgets import KeyBar, StatusBar
 
@@ -51,6 +52,7 @@ class HomeScreen(Screen):
         app = self.app
         with app.db.session() as s:
             data = home_data(s, app.now(), station=app.settings.station, operator=app.operator)
+            data.channels = channel_status(s, app.settings)
         self.post_message(HomeLoaded(data))
 
     async def handle_scan(self, source: str, data: str) -> None:
@@ -61,7 +63,7 @@ class HomeScreen(Screen):
             name = data.strip()[3:]
             if not await asyncio.to_thread(operator_known, self.app.db, name):
                 self.app.bell()
-                self.notify(f"unknown badge {data.strip()[:40]}", severity="error", markup=False)
+                self.notify(safe(f"unknown badge {data.strip()[:40]}"), severity="error", markup=False)
                 return
             await asyncio.to_thread(self.app.log_in, name)
             self.app.status_version += 1
@@ -73,7 +75,7 @@ class HomeScreen(Screen):
     def on_home_loaded(self, message: HomeLoaded) -> None:
         d: HomeData = message.data
         narrow = self.app.size.width < 60
-        q = Text(no_wrap=True, overflow="ellipsis")
+        q = SafeText(no_wrap=True, overflow="ellipsis")
         shown = [st for st in QUEUE_ORDER if d.counts.get(st)]
         for i, st in enumerate(shown):
             if i:
@@ -87,7 +89,7 @@ class HomeScreen(Screen):
         q.append(f"{'due today':<12}{d.due_today:>5}", style="yellow" if d.due_today else "dim")
         self.query_one("#queues", Static).update(q)
 
-        t = Text(no_wrap=True, overflow="ellipsis")
+        t = SafeText(no_wrap=True, overflow="ellipsis")
         for label, today in ((self.app.operator or "-", d.operator), (self.app.settings.station, d.station)):
             if t:
                 t.append("\n")
@@ -100,7 +102,10 @@ class HomeScreen(Screen):
             t.append(f"  {today.errors} ✗", style="bold red" if today.errors else "dim")
         self.query_one("#today", Static).update(t)
 
-        a = Text(no_wrap=True, overflow="ellipsis")
+        a = SafeText(no_wrap=True, overflow="ellipsis")
+        for c in d.channels:  # first: a marketplace that stopped syncing matters to all
+            self._channel(a, c)
+            a.append("\n")
         for i, e in enumerate(d.exceptions):
             if i:
                 a.append("\n")
@@ -119,9 +124,29 @@ class HomeScreen(Screen):
             a.append("nothing", style="dim")
         self.query_one("#attention", Static).update(a)
 
+    def _channel(self, a: Text, c) -> None:
+        """One line a channel: when it last synced, what it brought, or its error (its words are
+        the marketplace's: plain text, never markup)."""
+        a.append(f"{c.channel:<8}", style="bold")
+        if c.last_attempt_at is None:
+            a.append("not synced yet", style="dim")
+            return
+        at = c.last_attempt_at.astimezone(self.app.tz) if c.last_attempt_at.tzinfo else c.last_attempt_at
+        now = self.app.now().astimezone(self.app.tz)
+        a.append(at.strftime("%H:%M" if at.date() == now.date() else "%m-%d %H:%M") + " ")
+        if c.error and (c.last_success_at is None or c.last_success_at < c.last_attempt_at):
+            a.append("✗ " + c.error, style="bold red")
+            return
+        a.append(f"+{c.new} ~{c.updated} -{c.cancelled} ", style="dim" if not (c.new or c.updated) else "")
+        a.append(f"{c.confirmed} sent", style="green" if c.confirmed else "dim")
+        if c.failed:
+            a.append(f" {c.failed} failed", style="bold red")
+            if c.error:
+                a.append(f": {c.error}", style="dim")
+
     def _devices(self) -> None:
         app = self.app
-        t = Text(no_wrap=True, overflow="ellipsis")
+        t = SafeText(no_wrap=True, overflow="ellipsis")
         for i, (name, (state, why)) in enumerate(app.scanners.items()):
             if i:
                 t.append("\n")

@@ -19,7 +19,8 @@ from textual.widgets import DataTable, Footer, Input, Static
 
 from warehouse_tui.workflow import reprint as actions
 from warehouse_tui.ui.dialogs import BadgeDialog, TextDialog
-from warehouse_tui.ui.format import aware, plain, ship_by
+from warehouse_tui.text import safe
+from warehouse_tui.ui.format import SafeText, aware, plain, ship_by
 from warehouse_tui.ui.messages import ActionDone, DatabaseChanged, DetailLoaded, SearchResults
 from warehouse_tui.ui.widgets import KeyBar, GS, GS_SHOWN, StatusBar
 
@@ -71,7 +72,7 @@ class LookupScreen(Screen):
         field.focus()
         self.query_one("#results").border_title = "Orders"
         self.query_one("#detail-box").border_title = "Detail"
-        self.query_one("#detail", Static).update(Text("type or scan to find an order", style="dim"))
+        self.query_one("#detail", Static).update(SafeText("type or scan to find an order", style="dim"))
 
     def action_focus_search(self) -> None:
         self.query_one("#search", Input).focus()
@@ -155,9 +156,9 @@ class LookupScreen(Screen):
             self._load_detail(self.order_id)
 
     def _render_detail(self, d: dict | None) -> Text:
-        t = Text()
+        t = SafeText()
         if d is None:
-            return Text("no such order", style="red")
+            return SafeText("no such order", style="red")
         now, tz = self.app.now(), self.app.tz
         t.append(d["display_name"], style="bold")
         t.append(f"  {d['channel']}  ", style="dim")
@@ -271,10 +272,10 @@ class LookupScreen(Screen):
 
     def on_action_done(self, message: ActionDone) -> None:
         if message.ok:
-            self.notify(message.message, markup=False)
+            self.notify(safe(message.message), markup=False)
         else:
             self.app.bell()
-            self.notify(message.message, severity="error", markup=False)
+            self.notify(safe(message.message), severity="error", markup=False)
         if "reprint" in message.message:
             self.app.set_printer_state("ok" if message.ok else "failed", "" if message.ok else message.message)
         if message.order_id == self.order_id:

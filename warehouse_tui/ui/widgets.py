@@ -6,11 +6,10 @@ from collections import deque
 from dataclasses import dataclass
 from datetime import datetime
 
-from rich.text import Text
 from textual import events
 from textual.widgets import DataTable, Input, Static
 
-from warehouse_tui.ui.format import late_note, plain, ship_by, units
+from warehouse_tui.ui.format import SafeText, late_note, plain, ship_by, units
 
 GS = "\x1d"
 GS_SHOWN = "␝"  # how a GS (0x1D) typed into a scan field is shown
@@ -41,14 +40,14 @@ class KeyBar(Static):
     DEFAULT_CSS = "KeyBar { height: 1; display: none; }"
 
     def __init__(self, keys: str = "F1 F2 F3 F4 F5 F6 ^q", **kwargs) -> None:
-        super().__init__(Text(keys, style="bold"), **kwargs)
+        super().__init__(SafeText(keys, style="bold"), **kwargs)
 
 
 class Instruction(Static):
     """The one thing to scan next, large; red with the reason when a scan was refused."""
 
     def show(self, headline: str, detail: str = "", *, refused: bool = False) -> None:
-        text = Text(headline.upper() if not refused else headline, style="bold")
+        text = SafeText(headline.upper() if not refused else headline, style="bold")
         if detail:
             text.append("\n")
             text.append(detail, style="" if refused else "")
@@ -79,7 +78,7 @@ class LastScans(Static):
         self.refresh_lines()
 
     def refresh_lines(self) -> None:
-        text = Text(no_wrap=True, overflow="ellipsis")
+        text = SafeText(no_wrap=True, overflow="ellipsis")
         tz = getattr(self.app, "tz", None)
         compact = self.size.width and self.size.width < 50
         for i, ln in enumerate(self.lines):
@@ -105,7 +104,7 @@ class OrderBanner(Static):
         if head is None:
             self.update("")
             return
-        text = Text(no_wrap=True, overflow="ellipsis")
+        text = SafeText(no_wrap=True, overflow="ellipsis")
         text.append(head.display_name, style="bold")
         text.append(f"  {head.channel}  ", style="dim")
         text.append(f"by {ship_by(head.ship_by, now, tz)}")
@@ -132,7 +131,7 @@ class LinesView(Static):
 
     def show(self, view, mode: str, current_sku: str | None = None) -> None:
         self._last = (view, mode, current_sku)
-        text = Text(no_wrap=True, overflow="ellipsis")
+        text = SafeText(no_wrap=True, overflow="ellipsis")
         if view is None:
             self.update(text)
             return

@@ -8,6 +8,7 @@ from sqlmodel import Session, select
 
 from warehouse_tui.channels.base import InputRejected
 from warehouse_tui.domain.models import BoxType
+from warehouse_tui.text import clean
 from warehouse_tui.workflow.csvfile import parse_int, read_table
 
 STANDARD_BOXES = [
@@ -31,6 +32,7 @@ def import_boxes(s: Session, path: Path) -> int:
     """Create or update box types from a CSV: code (BOX-...), name, inner dimensions, empty weight."""
     rows = []
     for line, r in read_table(path, COLUMNS, ("max_weight_g",)):
+        r = {k: clean(v) for k, v in r.items()}  # control characters never stored
         code = r["code"].strip().upper()
         if not code.startswith("BOX-") or len(code) < 5:
             raise InputRejected(path, f"line {line}", f"box code {code!r} must start with BOX-")

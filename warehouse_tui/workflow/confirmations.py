@@ -45,36 +45,60 @@ def pending_shipments(s: Session, channel: str, again: bool = False) -> list[Shi
     return out
 
 
+def writable(channel: str, shipments: list[ShipmentConfirmation], fmt: str | None = None,
+             **options) -> tuple[str, list[ShipmentConfirmation], list[tuple[ShipmentConfirmation, str]]]:
+    """The text of the parcels that can be written in this format, those parcels, and the others
+    with the reason each cannot be (one parcel that cannot be written never stops the others).
+    A format the channel does not know raises ConfirmationError."""
+    from warehouse_tui.channels.confirm import CannotConfirm
+    from warehouse_tui.channels.registry import write_confirmations
+
+    good, refused = [], []
+    for sh in shipments:
+        if sh.carrier != "other" and not validate_tracking(sh.carrier, sh.tracking_number):
+            refused.append((sh, f"{sh.tracking_number} is not a valid {sh.carrier} tracking number"))
+        else:
+            good.append(sh)
+    while True:
+        try:
+            text = write_confirmations(channel, good, fmt, **{k: v for k, v in options.items() if v is not None})
+        except CannotConfirm as exc:
+            good = [sh for sh in good if sh is not exc.shipment]
+            refused.append((exc.shipment, exc.reason))
+            continue
+        except ValueError as exc:
+            raise ConfirmationError(str(exc)) from None
+        return text, good, refused
+
+
+def mark_confirmed(s: Session, channel: str, shipments: list[ShipmentConfirmation], *, how: str,
+                   fmt: str | None = None, station: str | None = None, operator: str | None = None) -> None:
+    now = utcnow()
+    for sh in shipments:
+        parcel = s.get(Parcel, sh.parcel_id)
+        first = parcel.confirmed_at is None
+        parcel.confirmed_at = parcel.confirmed_at or now
+        s.add(parcel)
+        record(s, "confirm", order=parcel.order_id, station=station, operator=operator,
+               message=f"{'confirmed' if first else 'confirmed again'} to {channel}{how}: {sh.tracking_number}",
+               tracking_number=sh.tracking_number, format=fmt)
+
+
 def export_confirmations(db, channel: str, *, fmt: str | None = None, again: bool = False,
                          write: Callable[[str], None], station: str | None = None,
                          operator: str | None = None, log: Callable[[str], None] = lambda _m: None,
-                         **options) -> int:
-    """Write the confirmations with ``write``; only once that succeeded are they marked confirmed."""
-    from warehouse_tui.channels.registry import write_confirmations
-
+                         refused: list | None = None, **options) -> int:
+    """Write the confirmations with ``write``; only once that succeeded are they marked confirmed.
+    Parcels that cannot be written are left out, named with ``log`` and added to ``refused``."""
     with db.session() as s:
         shipments = pending_shipments(s, channel, again)
-    good = []
-    for sh in shipments:
-        if sh.carrier != "other" and not validate_tracking(sh.carrier, sh.tracking_number):
-            log(f"skipped {sh.display_name} parcel {sh.parcel_seq}: {sh.tracking_number} is not a valid "
-                f"{sh.carrier} tracking number")
-            continue
-        good.append(sh)
-    try:
-        text = write_confirmations(channel, good, fmt, **{k: v for k, v in options.items() if v is not None})
-    except ValueError as exc:
-        raise ConfirmationError(str(exc)) from None
+    text, good, bad = writable(channel, shipments, fmt, **options)
+    for sh, reason in bad:
+        log(f"not written: order {sh.display_name or sh.order_ref}, parcel {sh.parcel_seq}: {reason}")
+    if refused is not None:
+        refused.extend(bad)
     write(text)
     if good:
         with db.write() as s:
-            now = utcnow()
-            for sh in good:
-                parcel = s.get(Parcel, sh.parcel_id)
-                first = parcel.confirmed_at is None
-                parcel.confirmed_at = parcel.confirmed_at or now
-                s.add(parcel)
-                record(s, "confirm", order=parcel.order_id, station=station, operator=operator,
-                       message=f"{'confirmed' if first else 'confirmed again'} to {channel}: {sh.tracking_number}",
-                       tracking_number=sh.tracking_number, format=fmt)
+            mark_confirmed(s, channel, good, how="", fmt=fmt, station=station, operator=operator)
     return len(good)

@@ -17,6 +17,7 @@ from warehouse_tui.domain.models import FAR_FUTURE, Allocation, Order, OrderLine
 from warehouse_tui.workflow.inventory import allocate, release_reservations
 from warehouse_tui.workflow.ledger import record
 from warehouse_tui.workflow.orders import move
+from warehouse_tui.text import clean_all
 
 NOT_YET_PICKED = {Status.NEW, Status.READY, Status.BACKORDERED}
 
@@ -120,6 +121,8 @@ def store_orders(s: Session, orders: list[ImportedOrder], *, station: str | None
                  operator: str | None = None, progress: Callable[[str], None] | None = None) -> ImportReport:
     report = ImportReport()
     who = {"station": station, "operator": operator}
+    for o in orders:  # control characters never stored: see warehouse_tui.text
+        clean_all(o)
     skus = {ln.sku for o in orders for ln in o.lines}
     products = {p.sku: p for p in s.exec(select(Product).where(Product.sku.in_(skus)))} if skus else {}
     for n, o in enumerate(orders, start=1):
@@ -215,10 +218,21 @@ def import_files(db, paths: list[Path], channel: str | None = None, *,
     """Read every file first (a rejected file raises InputRejected before anything is written),
     then store all their orders in one transaction."""
     from warehouse_tui.channels import registry
+    from warehouse_tui.workflow.fits import check_fits
 
     paths = [Path(p) for p in paths]
     channel = channel or registry.detect_channel(paths)
-    orders = registry.read_orders(paths, channel)
+    orders = [clean_all(o) for o in registry.read_orders(paths, channel)]
+    check_fits(orders, paths)
+    with db.write() as s:
+        if channel == "csv":
+            check_skus(s, orders)
+        return store_orders(s, orders, progress=progress, **who)
+
+
+def import_parsed(db, channel: str, orders: list[ImportedOrder], *,
+                  progress: Callable[[str], None] | None = None, **who) -> ImportReport:
+    """Orders read elsewhere (a marketplace's API) stored exactly as an import of the same data."""
     with db.write() as s:
         if channel == "csv":
             check_skus(s, orders)

@@ -13,8 +13,9 @@ from warehouse_tui.channels.base import InputRejected
 from warehouse_tui.domain.lifecycle import Status
 from warehouse_tui.domain.models import Allocation, Barcode, Bin, Order, OrderLine, Product, Stock
 from warehouse_tui.scanning.grammar import normalise_barcode
+from warehouse_tui.text import clean
 from warehouse_tui.workflow.counts import change, stock_change
-from warehouse_tui.workflow.csvfile import read_table, parse_int
+from warehouse_tui.workflow.csvfile import MAX_UNITS, read_table, parse_int
 from warehouse_tui.workflow.ledger import record
 from warehouse_tui.workflow.orders import move
 
@@ -23,6 +24,8 @@ STOCK_OPTIONAL = ("weight_g", "length_mm", "width_mm", "height_mm")
 # codes with these beginnings scan as something else (contract: what a scan means)
 RESERVED_PREFIXES = ("TOTE-", "BOX-", "OP-", "ORD-", "%")
 YES, NO = ("yes", "true", "1"), ("no", "false", "0")
+# units in one bin: more than this is a mistake in the file
+MAX_STOCK = 10 * MAX_UNITS
 
 
 def natural_key(code: str) -> list:
@@ -59,6 +62,7 @@ def read_stock_file(path: Path) -> list[StockRow]:
     owner: dict[str, tuple[str, int]] = {}
     tracked: dict[str, tuple[bool, int]] = {}
     for line, rec in read_table(path, STOCK_REQUIRED, STOCK_OPTIONAL + ("lot_tracked",)):
+        rec = {k: clean(v) for k, v in rec.items()}  # control characters never stored
         sku, bin_code = rec["sku"].strip(), rec["bin"].strip().upper()
         if not sku:
             raise InputRejected(path, f"line {line}", "sku is empty")
@@ -68,10 +72,15 @@ def read_stock_file(path: Path) -> list[StockRow]:
             if code.upper().startswith(RESERVED_PREFIXES):
                 raise InputRejected(path, f"line {line}", f"{label} {code} would scan as a "
                                     f"{'command' if code.startswith('%') else code.split('-')[0].lower()}: rename it")
-        qty = parse_int(rec["quantity"], path, line, "quantity", minimum=0)
+        for label, value, limit in (("sku", sku, 100), ("bin", bin_code, 100)):
+            if len(value) > limit:
+                raise InputRejected(path, f"line {line}", f"{label} of {len(value):,} characters (at most {limit})")
+        qty = parse_int(rec["quantity"], path, line, "quantity", minimum=0, maximum=MAX_STOCK)
         dims = {k: parse_int(rec[k], path, line, k, minimum=0) if rec.get(k, "").strip() else None
                 for k in STOCK_OPTIONAL}
         codes = [normalise_barcode(c) for c in rec["barcode"].split("|") if c.strip()]
+        if any(len(c) > 200 for c in codes):
+            raise InputRejected(path, f"line {line}", "a barcode of more than 200 characters")
         for code in codes:
             prev = owner.setdefault(code, (sku, line))
             if prev[0] != sku:

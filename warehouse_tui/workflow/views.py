@@ -131,6 +131,7 @@ class HomeData:
     unconfirmed: dict[str, int]
     operator: Today
     station: Today
+    channels: list = field(default_factory=list)  # the marketplaces' last syncs (sync.status)
 
 
 def _start_of_day(now: datetime) -> datetime:

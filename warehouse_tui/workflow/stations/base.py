@@ -171,7 +171,10 @@ class StationSession:
             try:
                 raw.encode("utf-8")
             except UnicodeEncodeError:  # undecodable bytes kept by a serial reader
-                raw = raw.encode("utf-8", "surrogateescape")
+                try:
+                    raw = raw.encode("utf-8", "surrogateescape")
+                except UnicodeEncodeError:  # a lone surrogate from elsewhere: refused as not UTF-8
+                    raw = raw.encode("utf-8", "surrogatepass")
         try:
             parsed = parse_scan(raw)
         except ScanRefused as exc:
