@@ -76,9 +76,9 @@ class Timer:
         return out
 
 
-def write_report(path: Path, db, figures: list[Figure], size: dict, runs: int) -> None:
+def write_report(path: Path, db, figures: list[Figure], size: dict, runs: int, note: str = "") -> None:
     engine = "SQLite" if db.is_sqlite else "PostgreSQL"
-    head = (f"## {engine}\n\n{size['orders']:,} orders, {size['lines']:,} lines, {size['products']:,} products, "
+    head = (f"## {engine}\n\n{note}{size['orders']:,} orders, {size['lines']:,} lines, {size['products']:,} products, "
             f"{size['bins']:,} bins; {runs:,} runs of each figure; "
             f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC. Times in ms; ratio = p50 / floor p50.\n\n"
             "| figure | p50 | p99 | max | floor (p50) | ratio | target | met? |\n| --- | --- | --- | --- | --- | --- | --- | --- |\n")

@@ -62,7 +62,9 @@ def main(argv: list[str] | None = None) -> int:
     from warehouse_tui.db import open_database
 
     engine = open_database(db, migrate=False)
-    write_report(args.out, engine, figures, size, runs)
+    note = "**A quick run (`--quick`): a small warehouse, few runs; not the figures of the targets.** " \
+        if args.quick else ""
+    write_report(args.out, engine, figures, size, runs, note)
     engine.dispose()
     print(f"wrote {args.out}")
     return 0
