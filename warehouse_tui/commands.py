@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 from warehouse_tui.channels.base import InputRejected
-from warehouse_tui.db import open_for as _db
 from warehouse_tui.errors import Usage
 from warehouse_tui.config import Settings
 from warehouse_tui.text import json_text, safe, safe_logging
@@ -41,12 +40,17 @@ def _log_to_file() -> None:
     root.addHandler(safe_logging(handler))
 
 
+def _db(settings: Settings, migrate: bool = True, *, create: bool = True):
+    from warehouse_tui.db import open_for  # the database layer is a slow import: not at start
+
+    return open_for(settings, migrate, create=create)
+
+
 def console(settings: Settings) -> int:
-    db = _db(settings)
     from warehouse_tui.ui.app import run_console
 
     _log_to_file()
-    return run_console(db, settings)
+    return run_console(lambda: _db(settings), settings)  # opened behind the first screen
 
 
 def cmd_demo(args, settings: Settings) -> int:

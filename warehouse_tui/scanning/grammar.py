@@ -23,6 +23,7 @@ from biip.symbology import GS1Symbology
 from biip.upc import Upc
 
 from warehouse_tui.carriers import TrackingMatch, detect_tracking
+from warehouse_tui.scanning.limits import MAX_SCAN
 
 __all__ = [
     "COMMANDS",
@@ -35,7 +36,6 @@ __all__ = [
     "parse_scan",
 ]
 
-MAX_SCAN = 4096
 GS = "\x1d"  # FNC1 as scanners send it inside GS1 data
 
 COMMANDS: frozenset[str] = frozenset(

@@ -83,7 +83,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from warehouse_tui.scanning.grammar import MAX_SCAN
+from warehouse_tui.scanning.limits import MAX_SCAN
 
 GS = "\x1d"
 GS_KEY = "ctrl+right_square_bracket"

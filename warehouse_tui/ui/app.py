@@ -55,6 +55,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timezone, tzinfo
 from functools import partial
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import events, work
@@ -66,7 +67,6 @@ from textual.reactive import reactive
 from textual.timer import Timer
 
 from warehouse_tui.config import Settings
-from warehouse_tui.db import Database
 from warehouse_tui.scanning.devices import scanner_specs, serial_specs
 from warehouse_tui.scanning.wedge import WedgeDetector, WedgeResult
 from warehouse_tui.text import safe
@@ -74,6 +74,9 @@ from warehouse_tui.ui.format import SafeText
 from warehouse_tui.ui.messages import ChangeToken, DatabaseChanged, ScannerState, ScanReceived, WedgeTick
 from warehouse_tui.ui.quitting import QUIT_GRACE_SECONDS, DaemonExecutor, QuitWatchdog
 from warehouse_tui.ui.widgets import ScanField
+
+if TYPE_CHECKING:
+    from warehouse_tui.db import Database
 
 log = logging.getLogger(__name__)
 
@@ -87,14 +90,33 @@ def screen_code(data: str) -> str | None:
     return SCREEN_CODES.get(data.strip().upper())
 
 
-def _modes() -> dict:
-    from warehouse_tui.ui.flow import LabelScreen, PackScreen, PickScreen, ReturnsScreen
-    from warehouse_tui.ui.home import HomeScreen
-    from warehouse_tui.ui.lookup import LookupScreen
-    from warehouse_tui.ui.scancheck import ScanCheckScreen
+def _screen(name: str):
+    """A screen of a mode, imported when first shown (the flow screens load the database layer)."""
+    if name == "start":
+        from warehouse_tui.ui.start import StartScreen
 
-    return {"home": HomeScreen, "pick": PickScreen, "pack": PackScreen, "label": LabelScreen,
-            "returns": ReturnsScreen, "lookup": LookupScreen, "scancheck": ScanCheckScreen}
+        return StartScreen()
+    if name == "home":
+        from warehouse_tui.ui.home import HomeScreen
+
+        return HomeScreen()
+    if name == "lookup":
+        from warehouse_tui.ui.lookup import LookupScreen
+
+        return LookupScreen()
+    if name == "scancheck":
+        from warehouse_tui.ui.scancheck import ScanCheckScreen
+
+        return ScanCheckScreen()
+    from warehouse_tui.ui import flow
+
+    return {"pick": flow.PickScreen, "pack": flow.PackScreen, "label": flow.LabelScreen,
+            "returns": flow.ReturnsScreen}[name]()
+
+
+def _modes() -> dict:
+    return {name: partial(_screen, name)
+            for name in ("start", "home", "pick", "pack", "label", "returns", "lookup", "scancheck")}
 
 
 class WarehouseApp(App[int]):
@@ -116,14 +138,19 @@ class WarehouseApp(App[int]):
 
     status_version = reactive(0)
 
-    def __init__(self, db: Database, settings: Settings, *, printer=None, scale=None,
+    def __init__(self, db: Database | None, settings: Settings, *, printer=None, scale=None,
                  now: Callable[[], datetime] | None = None, tz: tzinfo | None = None,
                  clock: Callable[[], float] = time.monotonic, blink: bool = True,
                  poll_seconds: float = POLL_SECONDS, start: str = "home",
-                 quit_grace: float | None = None) -> None:
+                 quit_grace: float | None = None, open_db: Callable[[], Database] | None = None,
+                 open_devices: bool = False) -> None:
         self.MODES = _modes()
         super().__init__()
+        # without a database, the first screen is drawn while ``open_db`` runs in a thread
         self.db = db
+        self._open_db = open_db
+        self._open_devices = open_devices
+        self.open_error: BaseException | None = None
         self.settings = settings
         self.operator: str | None = settings.operator
         self.printer = printer
@@ -173,6 +200,41 @@ class WarehouseApp(App[int]):
         asyncio.get_running_loop().set_default_executor(DaemonExecutor())
 
     def on_mount(self) -> None:
+        if self.db is None:
+            self.switch_mode("start")
+            self.call_after_refresh(self._open_database)
+            return
+        self._start()
+
+    def _open_database(self) -> None:
+        """Called once the first screen is drawn: the database opens behind it."""
+        self.run_worker(self._open_in_thread, thread=True, group="open", exit_on_error=False)
+
+    def _open_in_thread(self) -> None:
+        try:
+            db = self._open_db()
+            devices = open_devices(self.settings) if self._open_devices else (self.printer, self.scale, [])
+        except BaseException as exc:  # a database that cannot be used: said after the app ends
+            self.open_error = exc
+            self.post_message(DatabaseOpened(None, None))
+            return
+        # a message, never a wait on the loop: the console may be quitting meanwhile
+        self.post_message(DatabaseOpened(db, devices))
+
+    def on_database_opened(self, message: "DatabaseOpened") -> None:
+        if message.db is None:
+            self.exit(2)
+            return
+        self.db = message.db
+        if self._stop.is_set():  # ctrl+q while it opened
+            return
+        self.printer, self.scale, problems = message.devices
+        for p in problems:
+            self.notify(safe(p), severity="error", timeout=10, markup=False)
+        self.status_version += 1
+        self._start()
+
+    def _start(self) -> None:
         from warehouse_tui.ui.commands import LookupCommands
 
         self.COMMANDS = self.COMMANDS | {LookupCommands}
@@ -295,7 +357,7 @@ class WarehouseApp(App[int]):
     # -- screens --------------------------------------------------------------------------
 
     async def action_screen(self, name: str) -> None:
-        if not self.operator:
+        if not self.operator or self.db is None:
             self.bell()
             return
         await self.show(name)
@@ -418,6 +480,15 @@ class WarehouseApp(App[int]):
                 self.screen.post_message(DatabaseChanged(token))
 
 
+class DatabaseOpened(Message):
+    """The database (and the devices) opened behind the first screen; ``db`` None: it failed."""
+
+    def __init__(self, db, devices) -> None:
+        super().__init__()
+        self.db = db
+        self.devices = devices
+
+
 class DatabaseNotified(Message):
     """PostgreSQL: a NOTIFY arrived on the listening thread."""
 
@@ -452,13 +523,20 @@ def open_devices(settings: Settings):
     return printer, scale, problems
 
 
-def run_console(db: Database, settings: Settings) -> int:
-    printer, scale, problems = open_devices(settings)
-    app = WarehouseApp(db, settings, printer=printer, scale=scale, quit_grace=QUIT_GRACE_SECONDS)
-    for p in problems:
-        app.call_later(app.notify, safe(p), severity="error", timeout=10, markup=False)
+def run_console(db: Database | Callable[[], Database], settings: Settings) -> int:
+    """The console on ``db``, or on what the callable opens behind the first screen."""
+    if callable(db):
+        app = WarehouseApp(None, settings, quit_grace=QUIT_GRACE_SECONDS, open_db=db, open_devices=True)
+    else:
+        printer, scale, problems = open_devices(settings)
+        app = WarehouseApp(db, settings, printer=printer, scale=scale, quit_grace=QUIT_GRACE_SECONDS)
+        for p in problems:
+            app.call_later(app.notify, safe(p), severity="error", timeout=10, markup=False)
     try:
         code = app.run()
     finally:
-        db.dispose()
+        if app.db is not None:
+            app.db.dispose()
+    if app.open_error is not None:
+        raise app.open_error
     return int(code or 0)

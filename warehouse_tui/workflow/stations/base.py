@@ -8,12 +8,14 @@ a session started again with the same station name resumes where it was.
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
 import time
 from dataclasses import asdict, dataclass, field
 from typing import Any, ClassVar
 
+from sqlalchemy import insert, update
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, select
 
@@ -89,6 +91,15 @@ class Outcome:
     data: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass
+class StationRow:
+    """The station's row as a scan needs it: its id and its state's text (read by one statement)."""
+
+    id: int
+    state: str
+    operator: str | None = None
+
+
 class StationSession:
     mode: ClassVar[str] = ""
 
@@ -104,15 +115,18 @@ class StationSession:
         # state a refused scan still keeps (e.g. "the same scan again accepts it")
         self.sticky: dict[str, Any] = {}
         self._named_order: int | None = None
+        # the state as last read or written, and its text: parsed again only when it changed
+        self._state_text: str | None = None
+        self._state_whole: dict[str, Any] = {}
         try:
             with db.write() as s:
                 row = self._station_row(s)
-                row.mode = self.mode
+                values: dict[str, Any] = {"mode": self.mode}
                 if self.operator:
                     if s.exec(select(Operator).where(Operator.name == self.operator)).first() is None:
                         raise UnknownOperator(self.operator)  # only `operator add` makes operators
-                    row.operator = self.operator
-                s.add(row)
+                    values["operator"] = self.operator
+                s.execute(update(Station).where(Station.id == row.id).values(**values))
         except DBAPIError as exc:
             why = storage_problem(exc)
             if why is None:
@@ -146,7 +160,7 @@ class StationSession:
         scan = _printable(raw)
         try:
             with self.db.session() as s:
-                row = s.exec(select(Station).where(Station.name == self.station)).first()
+                row = self._read_row(s)
                 self.state = self._load(row) if row else {}
                 exp = self.expectation(s)
         except DBAPIError:
@@ -185,8 +199,7 @@ class StationSession:
                        scan=parsed.raw, ok=True, message=outcome.message, mode=self.mode, **outcome.data)
                 self._save(row)
                 row.operator = self.operator
-                row.updated_at = utcnow()
-                s.add(row)
+                self._write_row(s, row)
                 s.flush()
                 exp = self.expectation(s)
                 if exp.order is None and exp.batch_order is None and before:
@@ -216,7 +229,7 @@ class StationSession:
 
     def _prompt(self) -> Feedback:
         with self.db.session() as s:
-            row = s.exec(select(Station).where(Station.name == self.station)).first()
+            row = self._read_row(s)
             self.state = self._load(row) if row else {}
             exp = self.expectation(s)
             return self._feedback("", True, exp.instruction, exp)
@@ -266,22 +279,40 @@ class StationSession:
                message=f"reprinted {doc.kind} to {where}", document=doc.id)
         return Outcome(f"reprinted {doc.kind.replace('_', ' ')}")
 
-    def _load(self, row: Station) -> dict[str, Any]:
-        """This flow's part of the station's state: one station may run every flow in turn."""
-        return dict(json.loads(row.state or "{}").get(self.mode, {}))
+    def _load(self, row: StationRow) -> dict[str, Any]:
+        """This flow's part of the station's state: one station may run every flow in turn.
 
-    def _save(self, row: Station) -> None:
-        whole = json.loads(row.state or "{}")
-        whole[self.mode] = self.state
+        Kept between scans; the text is read with every scan all the same (in the scan's own
+        statement), so a change made by another process is never missed."""
+        text = row.state or "{}"
+        if text != self._state_text:
+            self._state_whole = json.loads(text)
+            self._state_text = text
+        return copy.deepcopy(self._state_whole.get(self.mode, {}))  # a refused scan changes no cache
+
+    def _save(self, row: StationRow) -> None:
+        whole = dict(self._state_whole) if row.state == self._state_text else json.loads(row.state or "{}")
+        whole[self.mode] = copy.deepcopy(self.state)
         row.state = json.dumps(whole)
+        self._state_whole, self._state_text = whole, row.state
 
-    def _station_row(self, s: Session) -> Station:
-        row = s.exec(select(Station).where(Station.name == self.station)).first()
+    def _read_row(self, s: Session) -> StationRow | None:
+        found = s.execute(select(Station.id, Station.state, Station.operator)
+                          .where(Station.name == self.station)).first()
+        return StationRow(*found) if found else None
+
+    def _station_row(self, s: Session) -> StationRow:
+        row = self._read_row(s)
         if row is None:
-            row = Station(name=self.station, mode=self.mode)
-            s.add(row)
-            s.flush()
+            new = s.execute(insert(Station).values(name=self.station, mode=self.mode, state="{}",
+                                                   updated_at=utcnow()).returning(Station.id)).scalar_one()
+            row = StationRow(new, "{}")
         return row
+
+    def _write_row(self, s: Session, row: StationRow) -> None:
+        """One UPDATE statement: the station's row needs no unit of work."""
+        s.execute(update(Station).where(Station.id == row.id)
+                  .values(state=row.state, operator=row.operator, updated_at=utcnow()))
 
     def _current_order(self, s: Session) -> Order | None:
         oid = self.current_order_id()
@@ -304,7 +335,7 @@ class StationSession:
             if self.sticky:
                 self.state.update(self.sticky)
                 self._save(row)
-                s.add(row)
+                self._write_row(s, row)
             exp = self.expectation(s)
             order = exp.batch_order or exp.order
             # a refused scan belongs to the order in hand, or else to the order it named
