@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import sqlite3
 import tempfile
 from collections import Counter
 from pathlib import Path
@@ -20,6 +19,7 @@ from hypothesis import given, note
 from hypothesis import strategies as st
 
 from tests.channels.helpers import DATA
+from tests.dbrows import query, table_rows
 from tests.core.conftest import ORDERS, STOCK
 from warehouse_tui.channels.base import InputRejected
 from warehouse_tui.text import clean
@@ -146,29 +146,22 @@ def mutated(data: st.DataObject, name: str, raw: bytes) -> bytes:
 
 # -- what must hold --------------------------------------------------------------------------
 
-def dump(db) -> list[str]:
-    con = sqlite3.connect(db.path)
-    try:
-        return list(con.iterdump())
-    finally:
-        con.close()
+def dump(db) -> dict:
+    return table_rows(db)
 
 
 def check_stored(db) -> None:
     """After an import that was taken: no control character stored, quantities in range."""
-    con = sqlite3.connect(db.path)
-    try:
+    if True:
         for table, columns in (("orders", ("ref", "display_name", "ship_name", "ship_address1", "ship_address2",
                                            "ship_city", "ship_region", "ship_postal_code", "ship_country",
                                            "buyer_name", "hold_reason")),
                                ("order_lines", ("line_id", "sku", "title")), ("products", ("sku", "title"))):
-            for row in con.execute(f"SELECT {', '.join(columns)} FROM {table}"):
+            for row in query(db, f"SELECT {', '.join(columns)} FROM {table}"):
                 for value in row:
                     assert value is None or clean(value) == value, (table, value)
-        for (q,) in con.execute("SELECT quantity FROM order_lines"):
+        for (q,) in query(db, "SELECT quantity FROM order_lines"):
             assert 0 <= q <= 100_000
-    finally:
-        con.close()
 
 
 def attempt(db, paths: list[Path], do) -> str:

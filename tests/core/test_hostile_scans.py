@@ -4,7 +4,6 @@ text or bytes end in a scan read or a refusal that changes nothing, never a trac
 from __future__ import annotations
 
 import json
-import sqlite3
 import unicodedata
 from collections import Counter
 
@@ -12,6 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.dbrows import table_rows
 from tests.core.conftest import ORDERS, STOCK, write
 from warehouse_tui.scanning.grammar import GS, MAX_SCAN, ParsedScan, ScanRefused, parse_scan
 from warehouse_tui.text import json_text
@@ -75,12 +75,7 @@ def test_control_characters_are_refused(a, control, b):
 
 def state(db) -> list:
     """Everything a scan could change but the event log (a refused scan is recorded as one)."""
-    con = sqlite3.connect(db.path)
-    try:
-        return [con.execute(f"SELECT * FROM {t} ORDER BY id").fetchall()
-                for t in ("orders", "order_lines", "stock", "allocations", "parcels")]
-    finally:
-        con.close()
+    return table_rows(db, ["orders", "order_lines", "stock", "allocations", "parcels"])
 
 
 @pytest.fixture

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import json
 import logging
-import sqlite3
 
 import pytest
 
+from tests import engines
+from tests.dbrows import execute, query
+from warehouse_tui.db import open_database
 from tests.core.conftest import STOCK, cli_environment, write
 from tests.core.test_station_cli import CONFIG, run
 from warehouse_tui.text import clean, json_text, safe, safe_logging
@@ -76,10 +78,12 @@ def env(tmp_path, db_path):
 
 def test_imported_escapes_are_not_stored_and_never_shown(tmp_path, db_path, env):
     run("import", write(tmp_path / "orders.csv", HOSTILE_ORDERS), env=env)
-    con = sqlite3.connect(db_path)
-    stored = con.execute("SELECT ship_name, ship_address1, ship_city FROM orders WHERE ref = 'EVIL-1'").fetchone()
-    title = con.execute("SELECT title FROM order_lines").fetchone()[0]
-    con.close()
+    db = open_database(db_path)
+    try:
+        (stored,) = query(db, "SELECT ship_name, ship_address1, ship_city FROM orders WHERE ref = 'EVIL-1'")
+        title = query(db, "SELECT title FROM order_lines")[0][0]
+    finally:
+        db.dispose()
     # control characters dropped, tabs and newlines as spaces, the printable rest kept
     assert stored == ("Eve]0;pwn Mallory", "1 Road[31m Lane", "Leedsville")
     assert title == "Mug[31m2J blue line two"
@@ -94,22 +98,24 @@ def test_imported_escapes_are_not_stored_and_never_shown(tmp_path, db_path, env)
 
 def test_escapes_already_in_the_database_are_shown_escaped(tmp_path, db_path, env):
     """Rows written before import cleaning (or by another program) are made safe on the way out."""
+    nul = "" if engines.ON_POSTGRES else NUL  # PostgreSQL text cannot hold NUL at all
     run("import", write(tmp_path / "orders.csv", HOSTILE_ORDERS), env=env)
-    con = sqlite3.connect(db_path)
-    with con:
-        con.execute("UPDATE orders SET ship_name = ?, ship_city = ? WHERE ref = 'EVIL-1'",
-                    (f"Eve{TITLE_PWN}{NUL}", f"Leeds{RED}\x9b"))
-        con.execute("UPDATE order_lines SET title = ?", (f"Mug{RED}\x7f",))
-    con.close()
+    db = open_database(db_path)
+    try:
+        execute(db, "UPDATE orders SET ship_name = :n, ship_city = :c WHERE ref = 'EVIL-1'",
+                n=f"Eve{TITLE_PWN}{nul}", c=f"Leeds{RED}\x9b")
+        execute(db, "UPDATE order_lines SET title = :t", t=f"Mug{RED}\x7f")
+    finally:
+        db.dispose()
     shown = run("order", "show", "EVIL-1", env=env)
     assert no_controls(shown.stdout + shown.stderr)
-    assert b"Eve\\x1b]0;pwn\\x07\\x00" in shown.stdout and b"Mug\\x1b[31m\\x7f" in shown.stdout
+    assert (b"Eve\\x1b]0;pwn\\x07" + (b"\\x00" if nul else b"")) in shown.stdout and b"Mug\\x1b[31m\\x7f" in shown.stdout
     listed = run("order", "list", env=env).stdout
     assert no_controls(listed) and b"Eve\\x1b]0;pwn" in listed
     raw = run("order", "show", "EVIL-1", "--json", env=env).stdout
     assert no_controls(raw) and b"\x7f" not in raw
     detail = json.loads(raw)  # valid JSON, the text escaped but intact
-    assert detail["ship_to"]["name"] == f"Eve{TITLE_PWN}{NUL}"
+    assert detail["ship_to"]["name"] == f"Eve{TITLE_PWN}{nul}"
     assert detail["ship_to"]["city"] == f"Leeds{RED}\x9b"
     assert detail["lines"][0]["title"] == f"Mug{RED}\x7f"
     rows = json.loads(run("order", "list", "--json", env=env).stdout)
