@@ -198,7 +198,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     from warehouse_tui import commands
 
     name = args.command
-    if name not in ("operator", "demo", "db"):
+    if name not in (None, "operator", "demo", "db"):  # the console checks behind its first screen
         from warehouse_tui.cli_operators import check_operator
 
         check_operator(settings)  # only `operator add` makes operators

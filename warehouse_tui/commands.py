@@ -50,7 +50,22 @@ def console(settings: Settings) -> int:
     from warehouse_tui.ui.app import run_console
 
     _log_to_file()
-    return run_console(lambda: _db(settings), settings)  # opened behind the first screen
+    return run_console(lambda: _console_db(settings), settings)  # opened behind the first screen
+
+
+def _console_db(settings: Settings):
+    """The console's database, opened behind its first screen; an ``--operator`` that no
+    ``operator add`` made is refused there, as every command refuses it."""
+    db = _db(settings)
+    if settings.operator:
+        from warehouse_tui.workflow import pins
+
+        try:
+            pins.check_known(db, settings.operator)
+        except BaseException:
+            db.dispose()
+            raise
+    return db
 
 
 def cmd_demo(args, settings: Settings) -> int:

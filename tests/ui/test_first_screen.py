@@ -56,6 +56,8 @@ def _console(*argv: str, env=None) -> dict:
 
 
 def test_first_screen_is_drawn_before_the_database_layer_is_imported(tmp_path, monkeypatch):
+    subprocess.run([sys.executable, "-m", "warehouse_tui", "--db", str(tmp_path / "w.db"), "operator", "add",
+                    "alice"], check=True, capture_output=True, timeout=120)
     seen = _console("--db", str(tmp_path / "w.db"), "--operator", "alice", "--station", "PACK-1")
     assert seen["rc"] == 0
     assert seen["screen"] == "StartScreen"
