@@ -64,9 +64,11 @@ async def test_cancel_after_picking_needs_badge_and_pin(app_factory, db, caplog)
         await pilot.press("enter")
         await settle(pilot)
         assert any("PIN refused" in n.message for n in app._notifications)
-        assert "✗ override" in screen_text(app)  # and on the order's timeline
-        with db.session() as s:
+        with db.session() as s:  # and on the order's timeline, as a refused override
             assert s.get(Order, oid).status == "picked"
+            refused = s.exec(select(Event).where(Event.order_id == oid, Event.type == "override",
+                                                 Event.ok.is_(False))).all()
+            assert refused
         assert on_hand(db, picked) == before
 
         await pilot.press("f12")
