@@ -7,13 +7,16 @@ import json
 import os
 import pty
 import select
-import sqlite3
 import subprocess
 import sys
 import time
 
 import pytest
 
+from datetime import datetime
+
+from tests.dbrows import execute, query
+from warehouse_tui.db import open_database
 from tests.core.conftest import ORDERS, STOCK, write
 from tests.core.test_station_cli import CONFIG, cli_environment, run, show, station, stock
 
@@ -44,12 +47,12 @@ def refused(*args, env, stdin: str = "") -> subprocess.CompletedProcess:
     return p
 
 
-def rows(db_path, sql: str, *params) -> list[tuple]:
-    con = sqlite3.connect(db_path)
+def rows(db_path, sql: str, **params) -> list[tuple]:
+    db = open_database(db_path)
     try:
-        return con.execute(sql, params).fetchall()
+        return query(db, sql, **params)
     finally:
-        con.close()
+        db.dispose()
 
 
 def overrides(db_path) -> list[dict]:
@@ -134,10 +137,11 @@ def test_wrong_pin_changes_nothing_and_five_lock_the_overrides(tmp_path, env, db
     (until,) = rows(db_path, "SELECT pin_locked_until FROM operators WHERE name = 'bob'")[0]
     assert until is not None
     # five minutes later (the lock's end moved back, as the clock would move on)
-    con = sqlite3.connect(db_path)
-    with con:
-        con.execute("UPDATE operators SET pin_locked_until = '2000-01-01 00:00:00.000000' WHERE name = 'bob'")
-    con.close()
+    db = open_database(db_path)
+    try:
+        execute(db, "UPDATE operators SET pin_locked_until = :t WHERE name = 'bob'", t=datetime(2000, 1, 1))
+    finally:
+        db.dispose()
     run("order", "release", "BAR-1001", env=as_(env, "bob", BOB_PIN))
     assert show("BAR-1001", env)["status"] == "ready" and stock("MUG-BLU", env)["reserved"] == 2
     found = [(o["ok"], o["asked_by"], o.get("allowed_by"), o["action"]) for o in overrides(db_path)]
