@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tests.printing.conftest import cli_env, run, ship  # noqa: F401
+from tests.printing.conftest import cli_env, run, ship, supervisor_env  # noqa: F401
 from warehouse_tui.workflow.stations import open_session
 
 
@@ -13,10 +13,11 @@ def station(env, *scans: str, mode: str = "label", name: str = "LABEL-2") -> lis
     return [json.loads(line) for line in p.stdout.decode().splitlines()]
 
 
-def test_relabel_after_a_void_prints_one_label_and_says_one(warehouse, settings, cli_env, tmp_path):
+def test_relabel_after_a_void_prints_one_label_and_says_one(warehouse, settings, cli_env, supervisor_env,
+                                                           tmp_path):
     printed = tmp_path / "printed"
     n1, n2 = ship(warehouse, settings, "BAR-1001", "TOTE-1", boxes_after=(1,))
-    run("label", "void", n2, env=cli_env)
+    run("label", "void", n2, env=supervisor_env)  # an override: bob, a supervisor, with his PIN
 
     (relabel,) = station(cli_env, "BAR-1001")
     assert relabel["ok"] and relabel["status"] == "labeled"
