@@ -59,7 +59,7 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import events, work
-from textual.app import App
+from textual.app import App, ScreenStackError
 from textual.binding import Binding
 from textual.message import Message
 from textual.keys import _character_to_key
@@ -456,7 +456,14 @@ class WarehouseApp(App[int]):
                 self.post_message(DatabaseNotified(token))  # thread-safe, never waits
 
     def on_database_notified(self, message: "DatabaseNotified") -> None:
-        self.screen.post_message(DatabaseChanged(message.token))
+        self._tell_screen(DatabaseChanged(message.token))
+
+    def _tell_screen(self, message) -> None:
+        """A change reaches the current screen; while quitting there may be none left."""
+        try:
+            self.screen.post_message(message)
+        except ScreenStackError:
+            pass
 
     def _poll(self) -> None:
         if not self._polling:  # one read at a time, however slow the database is
@@ -477,7 +484,7 @@ class WarehouseApp(App[int]):
             first = self._token is None
             self._token = token
             if not first:
-                self.screen.post_message(DatabaseChanged(token))
+                self._tell_screen(DatabaseChanged(token))
 
 
 class DatabaseOpened(Message):
