@@ -24,9 +24,12 @@ def plant(db, ref: str) -> int:
     from warehouse_tui.domain.models import Order, OrderLine
 
     oid = add_order(db, ref, "placeholder")
+    from tests import engines
+
+    name = NAME.replace(NUL, "") if engines.ON_POSTGRES else NAME  # PostgreSQL text cannot hold NUL
     with db.write() as s:
         s.execute(update(Order).where(Order.id == oid).values(
-            ship_name=NAME, buyer_name=NAME, ship_city=CITY, ship_address1=f"1 Road{ESC}P"))
+            ship_name=name, buyer_name=name, ship_city=CITY, ship_address1=f"1 Road{ESC}P"))
         s.execute(update(OrderLine).where(OrderLine.order_id == oid).values(title=TITLE))
     return oid
 
