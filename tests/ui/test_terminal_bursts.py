@@ -133,10 +133,6 @@ def test_ten_scans_in_one_write_and_ten_at_20_ms_all_arrive_in_order(console):
     quit_console(term, done)
 
 
-@pytest.mark.xfail(reason="since the console opens its database behind the first screen, a 5,000-character "
-                          "burst through tmux arrives cut at a few hundred characters; the Pilot test of the "
-                          "same burst (tests/ui/test_bursts.py) passes; open in the issue on many stations",
-                   strict=False)
 def test_a_scan_of_5000_characters_in_a_terminal_is_one_refused_scan(console):
     term, db, done = console
     term.write("L" * 5000 + "\r")

@@ -138,6 +138,17 @@ class WarehouseApp(App[int]):
 
     status_version = reactive(0)
 
+    def get_driver_class(self):
+        """Textual's own driver, except in a Linux terminal: there, keys carry their read time."""
+        driver = super().get_driver_class()
+        from textual.drivers.linux_driver import LinuxDriver
+
+        if driver is LinuxDriver:
+            from warehouse_tui.ui.driver import StampedLinuxDriver
+
+            return StampedLinuxDriver
+        return driver
+
     def __init__(self, db: Database | None, settings: Settings, *, printer=None, scale=None,
                  now: Callable[[], datetime] | None = None, tz: tzinfo | None = None,
                  clock: Callable[[], float] = time.monotonic, blink: bool = True,
