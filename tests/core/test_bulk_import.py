@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import func, select, text
 
 from tests.dbrows import table_rows
+from tests.engines import postgres_only
 from tests.core.conftest import cli_environment, write
 from warehouse_tui.channels import registry
 from warehouse_tui.domain.models import Allocation, Event, Order, OrderLine, Stock
@@ -253,3 +254,57 @@ def test_a_stock_import_gives_waiting_orders_their_units_by_priority_then_ship_b
         status = dict(s.execute(select(Order.ref, Order.status)).all())
         assert stock_of(s, "P-00")["reserved"] == 4
     assert status == {"W-2": "ready", "W-3": "ready", "W-1": "backordered"}  # priority, then earliest
+
+
+@postgres_only
+def test_a_set_caught_in_a_deadlock_with_a_station_is_stored_again(db, tmp_path):
+    """A real deadlock: the import takes its stock rows in one order (by id, as every writer
+    should); another writer holds the later row, and once the import holds the first and waits,
+    asks for the first too. PostgreSQL stops the import's transaction (the other writer's
+    deadlock_timeout is longer); the import stores the set again and reports it once."""
+    import threading
+    import time
+
+    from sqlalchemy import update
+
+    from warehouse_tui.domain.models import Product
+
+    stock_up(db, tmp_path, products=2)
+    f = write(tmp_path / "two.csv", HEADER + "D-1,Ann,1 Road,Leeds,LS1 1AA,GB,P-01,1,2027-01-01T12:00:00Z,0\n"
+                                             "D-2,Bob,2 Road,Leeds,LS1 1AA,GB,P-00,1,2027-01-01T12:00:00Z,0\n")
+    with db.session() as s:
+        pid = dict(s.execute(select(Product.sku, Product.id)).all())
+
+    def deadlocks(conn) -> int:
+        return conn.execute(text("SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()")).scalar_one()
+
+    with db.write_engine.connect() as watch:
+        before = deadlocks(watch)
+    other = db.write_engine.connect()
+    tx = other.begin()
+    other.execute(text("SET LOCAL deadlock_timeout = '30s'"))
+    other.execute(update(Stock).where(Stock.product_id == pid["P-01"]).values(on_hand=Stock.on_hand))
+    got: dict = {}
+    t = threading.Thread(target=lambda: got.update(report=importing.import_files(db, [f], "csv")))
+    t.start()
+    with db.write_engine.connect() as watch:
+        end = time.monotonic() + 20
+        while not watch.execute(text("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                                     "AND wait_event_type = 'Lock'")).scalar_one():
+            assert time.monotonic() < end and t.is_alive(), "the import never waited for the held row"
+            time.sleep(0.05)
+    # the import holds P-00 and waits for P-01; this writer now asks for P-00
+    other.execute(update(Stock).where(Stock.product_id == pid["P-00"]).values(on_hand=Stock.on_hand))
+    tx.commit()
+    other.close()
+    t.join(30)
+    assert not t.is_alive()
+    report = got["report"]
+    assert sorted(report.created) == ["D-1", "D-2"] and not report.backordered
+    assert counts(db)[:3] == (2, 2, 2) and reserved(db) == 2
+    with db.write_engine.connect() as watch:
+        end = time.monotonic() + 10
+        while deadlocks(watch) == before and time.monotonic() < end:  # statistics are sent a moment later
+            time.sleep(0.2)
+            watch.rollback()
+        assert deadlocks(watch) > before

@@ -8,14 +8,18 @@ import of thousands of orders never keeps the stations from the database for lon
 from __future__ import annotations
 
 import gc
+import random
+import time
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, ContextManager
 
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, select
 
 from warehouse_tui.channels.base import ImportedOrder, InputRejected
+from warehouse_tui.db import worth_retrying
 from warehouse_tui.domain.lifecycle import PICK_STARTED, Status
 from warehouse_tui.domain.models import Order, Product, utcnow
 from warehouse_tui.workflow import allocation
@@ -214,17 +218,36 @@ def _chunks(orders: list[ImportedOrder], size: int):
 
 def store_in_chunks(transaction: Callable[[], ContextManager[Session]], orders: list[ImportedOrder], *,
                     station: str | None = None, operator: str | None = None,
-                    progress: Callable[[str], None] | None = None, chunk: int | None = None) -> ImportReport:
-    """Store the orders a set at a time, each set in a transaction of its own."""
+                    progress: Callable[[str], None] | None = None, chunk: int | None = None,
+                    retry: bool = True) -> ImportReport:
+    """Store the orders a set at a time, each set in a transaction of its own. A set that meets
+    a conflict the database asks to retry (PostgreSQL: a deadlock with a station, a
+    serialization failure) is rolled back and stored again."""
     report = ImportReport()
     done = 0
     for part in _chunks(orders, chunk or CHUNK):
-        with transaction() as s:
-            store_chunk(s, part, report, station=station, operator=operator)
+        _store_one(transaction, part, report, retry=retry, station=station, operator=operator)
         if progress and (done + len(part)) // 1000 > done // 1000 and done + len(part) < len(orders):
             progress(f"  {done + len(part):,} of {len(orders):,} orders")
         done += len(part)
     return report
+
+
+def _store_one(transaction, part: list[Incoming], report: ImportReport, *, retry: bool, **who) -> None:
+    """One set in one transaction; what it reports joins ``report`` only once it is committed."""
+    for attempt in range(6):
+        mine = ImportReport()
+        try:
+            with transaction() as s:
+                store_chunk(s, part, mine, **who)
+        except DBAPIError as exc:
+            if not (retry and attempt < 5 and worth_retrying(exc)):
+                raise
+            time.sleep(0.05 * (attempt + 1) * (1 + random.random()))
+            continue
+        for name in mine.__dataclass_fields__:
+            getattr(report, name).extend(getattr(mine, name))
+        return
 
 
 def store_orders(s: Session, orders: list[ImportedOrder], *, station: str | None = None,
@@ -233,7 +256,7 @@ def store_orders(s: Session, orders: list[ImportedOrder], *, station: str | None
     for o in orders:  # control characters never stored: see warehouse_tui.text
         clean_all(o)
     return store_in_chunks(lambda: nullcontext(s), orders, station=station, operator=operator,
-                           progress=progress)
+                           progress=progress, retry=False)
 
 
 def check_skus(s: Session, orders: list[ImportedOrder]) -> None:
