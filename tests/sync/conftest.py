@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.core.conftest import db, db_path, write  # noqa: F401  (fixtures)
+from tests.core.test_station_cli import CONFIG as STATION_CONFIG
 from tests.sync import amazon_emulator as amz, ebay_emulator as eb, etsy_emulator as et, shopify_emulator as sh
 from warehouse_tui.channels.base import Address
 from warehouse_tui.config import Settings
@@ -20,26 +21,9 @@ TEA-SENCHA,Sencha tea,5012345000031,A-02-01,50,120
 PAN-12,Frying pan 12 in,5012345000048,B-01-01,50,1500
 """
 
-CONFIG = """
-station = "PACK-1"
-label_format = "zpl"
-sync_backoff_s = 0.01
-sync_max_wait_s = 1.5
-
-[ship_from]
-name = "Example Goods Ltd"
-address1 = "1 Dock Road"
-city = "Leeds"
-postal_code = "LS1 1AA"
-country = "GB"
-
-[carriers.usps]
-mailer_id = "902123456"
-
-[carriers.ups]
-shipper_number = "A1B2C3"
-service = "03"
-"""
+# the station CLI tests' config, with retries kept short
+CONFIG = STATION_CONFIG.replace('label_format = "zpl"\n', 'label_format = "zpl"\nsync_backoff_s = 0.01\n'
+                                                       'sync_max_wait_s = 1.5\n')
 
 
 def channels_toml(amazon=None, ebay=None, etsy=None, shopify=None) -> str:
