@@ -253,7 +253,7 @@ def _work(db, settings: Settings, progress: Callable[[str], None]) -> None:
         with db.session() as s:
             from warehouse_tui.domain.models import OrderLine
 
-            line = s.exec(select(OrderLine).where(OrderLine.order_id == oid)).first()
+            line = s.exec(select(OrderLine).where(OrderLine.order_id == oid).order_by(OrderLine.id)).first()
         ret.handle(line.sku)
         ret.handle("%RESTOCK" if oid % 2 else "%QUARANTINE")
         ret.handle("%DONE")

@@ -137,9 +137,12 @@ def test_index_follows_every_change_of_names_and_titles(warehouse, tmp_path):
     with db.session() as s:
         assert find(s, "speckled") == []
         rows = s.connection().execute(text("SELECT count(*) FROM order_search")).scalar()
-        indexed = s.connection().execute(text(
-            "SELECT count(*) FROM order_search_fts WHERE order_search_fts MATCH '\"black tee\"'")).scalar()
-    assert rows == 2 + 2 and indexed == 1  # two names, the tee and the candle; the tee once
+        assert [f.ref for f in find(s, "black tee")] == ["BAR-1001"]
+        if db.is_sqlite:  # the FTS5 table mirrors the rows (PostgreSQL indexes the column itself)
+            indexed = s.connection().execute(text(
+                "SELECT count(*) FROM order_search_fts WHERE order_search_fts MATCH '\"black tee\"'")).scalar()
+            assert indexed == 1  # the tee once
+    assert rows == 2 + 2  # two names, the tee and the candle
 
 
 def test_upgrade_indexes_the_orders_already_there(warehouse):
@@ -148,8 +151,9 @@ def test_upgrade_indexes_the_orders_already_there(warehouse):
     cfg = migrations._config(db)
     before = ScriptDirectory.from_config(cfg).get_revision("0004").down_revision
     command.downgrade(cfg, before)
-    with db.write_engine.connect() as conn:
-        tables = {r[0] for r in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    from sqlalchemy import inspect
+
+    tables = set(inspect(db.write_engine).get_table_names())
     assert "order_search" not in tables and "order_search_fts" not in tables
     command.upgrade(cfg, "head")
     with db.session() as s:

@@ -105,7 +105,7 @@ class ReturnsSession(StationSession):
     def _unit(self, s: Session, order: Order, m: Meaning) -> Outcome:
         product, scan = m.product, m.scan
         lines = list(s.exec(select(OrderLine).where(OrderLine.order_id == order.id,
-                                                    OrderLine.product_id == product.id)))
+                                                    OrderLine.product_id == product.id).order_by(OrderLine.id)))
         if not lines:
             raise Refused(f"{named(m)} was not in {order.display_name}")
         line = next((ln for ln in lines if returned_so_far(s, ln) < ln.packed), None)
