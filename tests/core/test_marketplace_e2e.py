@@ -6,12 +6,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import parse_qs
 
 import pytest
 
 from tests.core.conftest import write
+from tests.core.station_proc import LiveStation
 from tests.core.test_station_cli import CONFIG, run, show, station
 from warehouse_tui.db import open_database
 from warehouse_tui.workflow.queues import unconfirmed_parcels
@@ -41,19 +43,13 @@ def env(tmp_path, db_path):
 
 
 def ship(ref: str, env, boxes: int = 1) -> list[str]:
-    """Pick, pack (into ``boxes`` parcels when there are units enough), label and verify."""
-    fb = station("pick", [ref], env)[-1]
-    scans = []
-    while True:
-        out = station("pick", scans, env) if scans else []
-        fb = out[-1] if out else fb
-        if fb["expect"] == "bin":
-            scans = [fb["bin"]]
-        elif fb["expect"] == "item":
-            scans = [fb["sku"]]
-        else:
-            break
-    station("pick", [f"TOTE-{ref[-6:]}"], env)
+    """Pick, pack (into ``boxes`` parcels when there are units enough), label and verify: each
+    station one headless process, answering scan by scan."""
+    with live("pick", env) as pick:
+        fb = pick.scan(ref)
+        while fb["expect"] in ("bin", "item"):
+            fb = pick.scan(fb["bin"] if fb["expect"] == "bin" else fb["sku"])
+        assert pick.scan(f"TOTE-{ref[-6:]}")["ok"]
     d = show(ref, env)
     units = [ln["sku"] for ln in d["lines"] for _ in range(ln["picked"])]
     scans = [f"TOTE-{ref[-6:]}"]
@@ -63,11 +59,23 @@ def ship(ref: str, env, boxes: int = 1) -> list[str]:
             scans.append("BOX-S")
     scans.append("%DONE")
     assert all(o["ok"] for o in station("pack", scans, env))
-    out = station("label", [ref], env)
-    numbers = out[0].get("tracking_numbers") or [out[0]["tracking_number"]]
-    assert all(o["ok"] for o in station("label", numbers, env))
+    with live("label", env) as label:
+        out = label.scan(ref)
+        numbers = out.get("tracking_numbers") or [out["tracking_number"]]
+        assert all(label.scan(n)["ok"] for n in numbers)
     assert show(ref, env)["status"] == "shipped"
     return numbers
+
+
+@contextmanager
+def live(mode: str, env):
+    st = LiveStation(mode, env)
+    try:
+        yield st
+    except BaseException:
+        st.kill()
+        raise
+    assert st.close() == 0, st.log
 
 
 def unconfirmed(env) -> dict:
