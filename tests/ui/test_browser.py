@@ -1,7 +1,8 @@
 """The console in a browser, as its user sees it: `warehouse-tui serve` on a free port over a
 demo database, headless Chromium (Debian's package) driven by Playwright, a badge typed into
 the terminal page, an order picked by typed scans, and what the screen says read from the
-page's own terminal (xterm.js's buffer). docs/screens/browser-pick.png is written here."""
+page's own terminal (xterm.js's buffer). docs/screens/browser-pick.png is written here (when
+missing, or anew with WAREHOUSE_UPDATE_SCREENS=1)."""
 
 from __future__ import annotations
 
