@@ -30,30 +30,6 @@ def pytest_report_header(config):
     return f"database engine: {engines.ENGINE}"
 
 
-# fixtures that give a test a database of the engine under test; a test with none of them (and
-# whose module does not ask for the engine itself) runs the same on either engine
-ENGINE_FIXTURES = {"db_path", "demo_db_file"}
-
-
-def _needs_engine(item) -> bool:
-    module = getattr(item, "module", None)
-    return bool(ENGINE_FIXTURES & set(getattr(item, "fixturenames", ()))) or (
-        module is not None and ("engines" in vars(module) or "URL" in vars(module)))
-
-
-def pytest_collection_modifyitems(config, items):
-    """On PostgreSQL only the tests that use a database run again: parsers, label renderers,
-    the scan grammar and the wedge detector have run on the SQLite pass and cannot differ."""
-    if not engines.ON_POSTGRES:
-        return
-    keep, same = [], []
-    for item in items:
-        (keep if _needs_engine(item) else same).append(item)
-    if same:
-        config.hook.pytest_deselected(items=same)
-        items[:] = keep
-
-
 def pytest_sessionfinish(session, exitstatus):
     engines.drop_templates()
 
