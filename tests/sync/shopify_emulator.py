@@ -14,13 +14,32 @@ SHOP = "example.myshopify.com"
 ACCESS_TOKEN = "shpat_secret_shopify_0123456789abcdef"
 API_VERSION = "2025-07"
 GRAPHQL = f"/admin/api/{API_VERSION}/graphql.json"
-COSTS = {"orders": 52, "fulfillments": 3, "confirm": 10}
+COSTS = {"orders": 52, "fulfillments": 3, "confirm": 10, "orderLines": 5, "orderFulfillmentOrders": 5,
+         "fulfillmentOrderLines": 5}
 
 _UPDATED = re.compile(r"updated_at:>='([^']+)'")
 
 
 def gid(kind: str, n: int | str) -> str:
     return f"gid://shopify/{kind}/{n}"
+
+
+def _first(query: str, field: str, default: int) -> int:
+    """The page size a query asks of a connection: ``lineItems(first: 100``."""
+    m = re.search(rf"{field}\(first: (\d+)", query)
+    return int(m.group(1)) if m else default
+
+
+def page(nodes: list, first: int, after: str | None) -> dict:
+    """A GraphQL connection: ``first`` nodes after the cursor, and where the next page starts."""
+    offset = int((after or "c-0").split("-")[1])
+    chunk = nodes[offset:offset + first]
+    more = offset + first < len(nodes)
+    return {"nodes": chunk, "pageInfo": {"hasNextPage": more, "endCursor": f"c-{offset + len(chunk)}" if chunk else None}}
+
+
+def _fulfillment_order(fo: dict, lines: int) -> dict:
+    return dict(fo, lineItems=page(fo["lineItems"]["nodes"], lines, None))
 
 
 class ShopifyEmulator(Emulator):
@@ -35,7 +54,8 @@ class ShopifyEmulator(Emulator):
 
     def add_order(self, order_id: int, number: int, items: list[tuple[int, str, int]], *, name: str = "Ken Sato",
                   address: tuple[str, str, str, str, str] = ("1 Market St", "San Francisco", "CA", "94105", "US"),
-                  updated: datetime | None = None) -> dict:
+                  updated: datetime | None = None, split: int = 1) -> dict:
+        """``split``: the lines dealt round-robin into this many fulfillment orders."""
         now = updated or datetime.now(timezone.utc) - timedelta(minutes=1)
         street, city, region, postcode, country = address
         first, _, last = name.partition(" ")
@@ -54,10 +74,10 @@ class ShopifyEmulator(Emulator):
                 "originalUnitPriceSet": {"shopMoney": {"amount": "19.0"}},
             } for li, sku, qty in items]},
             "fulfillmentOrders": {"nodes": [{
-                "id": gid("FulfillmentOrder", fo_id), "status": "OPEN", "fulfillAt": None, "fulfillmentHolds": [],
+                "id": gid("FulfillmentOrder", fo_id + k), "status": "OPEN", "fulfillAt": None, "fulfillmentHolds": [],
                 "lineItems": {"nodes": [{"id": gid("FulfillmentOrderLineItem", li + 3), "remainingQuantity": qty,
-                                         "lineItem": {"id": gid("LineItem", li)}} for li, _sku, qty in items]},
-            }]},
+                                         "lineItem": {"id": gid("LineItem", li)}} for li, _sku, qty in items[k::split]]},
+            } for k in range(split)]},
         }
         self.orders[str(order_id)] = order
         self.fulfillments[str(order_id)] = []
@@ -71,7 +91,9 @@ class ShopifyEmulator(Emulator):
         if req.path != GRAPHQL or req.method != "POST":
             return "other"
         q = (req.json() or {}).get("query", "")
-        for name, op in (("query orders", "orders"), ("query fulfillments", "fulfillments"),
+        for name, op in (("query orderLines", "orderLines"), ("query orderFulfillmentOrders", "orderFulfillmentOrders"),
+                         ("query fulfillmentOrderLines", "fulfillmentOrderLines"),
+                         ("query orders", "orders"), ("query fulfillments", "fulfillments"),
                          ("mutation fulfillmentCreate", "confirm")):
             if name in q:
                 return op
@@ -113,11 +135,19 @@ class ShopifyEmulator(Emulator):
                          if parse_iso(o["updatedAt"]) >= after]
                 offset = int((v.get("after") or "cursor-0").split("-")[1])
                 size = min(int(v.get("first") or 50), self.page_size)
-                chunk = found[offset:offset + size]
+                q = body.get("query") or ""
+                lines, fos = _first(q, "lineItems", 100), _first(q, "fulfillmentOrders", 20)
+                chunk = [dict(o, lineItems=page(o["lineItems"]["nodes"], lines, None),
+                              fulfillmentOrders=page([_fulfillment_order(fo, lines)
+                                                      for fo in o["fulfillmentOrders"]["nodes"]], fos, None))
+                         for o in found[offset:offset + size]]
                 more = offset + size < len(found)
                 return 200, {}, {"data": {"orders": {"nodes": chunk, "pageInfo": {
                     "hasNextPage": more, "endCursor": f"cursor-{offset + size}" if chunk else None}}},
                     "extensions": ext}
+            if op in ("orderLines", "orderFulfillmentOrders", "fulfillmentOrderLines"):
+                return 200, {}, {"data": self._rest(op, str(v.get("id", "")), v.get("after"), body.get("query") or ""),
+                                 "extensions": ext}
             if op == "fulfillments":
                 order_id = str(v.get("id", "")).rsplit("/", 1)[-1]
                 if order_id not in self.orders:
@@ -127,6 +157,24 @@ class ShopifyEmulator(Emulator):
             if op == "confirm":
                 return self._create(req, v.get("fulfillment") or {}, ext)
         return 200, {}, {"errors": [{"message": "unknown query"}]}
+
+    def _rest(self, op: str, owner: str, after: str | None, query: str) -> dict:
+        """The further pages of an order's line items or fulfillment orders, or of a
+        fulfillment order's line items."""
+        lines, fos = _first(query, "lineItems", 100), _first(query, "fulfillmentOrders", 20)
+        if op == "fulfillmentOrderLines":
+            for o in self.orders.values():
+                for fo in o["fulfillmentOrders"]["nodes"]:
+                    if fo["id"] == owner:
+                        return {"fulfillmentOrder": {"lineItems": page(fo["lineItems"]["nodes"], lines, after)}}
+            return {"fulfillmentOrder": None}
+        o = self.orders.get(owner.rsplit("/", 1)[-1])
+        if o is None:
+            return {"order": None}
+        if op == "orderLines":
+            return {"order": {"lineItems": page(o["lineItems"]["nodes"], lines, after)}}
+        return {"order": {"fulfillmentOrders": page([_fulfillment_order(fo, lines) for fo in o["fulfillmentOrders"]["nodes"]],
+                                                    fos, after)}}
 
     def _create(self, req: Request, f: dict, ext: dict):
         def refused(message: str):

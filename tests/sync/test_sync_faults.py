@@ -176,3 +176,26 @@ def test_an_address_change_comes_in_as_an_update(shop, make_settings, ebay):
     assert status == 0 and r["ebay"].line() == "ebay: 0 new, 1 updated, 0 cancelled; 0 parcels confirmed, 0 failed"
     d = detail(shop, "12-10001-00001")
     assert d["ship_to"]["address1"] == "Neue Strasse 9" and d["status"] == "ready"
+
+
+def test_a_shopify_order_past_the_first_page_of_its_lines_comes_in_whole(shop, make_settings, shopify):
+    """150 line items in one fulfillment order (two pages of line items, and of the fulfillment
+    order's), and 30 spread over 25 fulfillment orders (two pages of those): every line comes in,
+    and the confirmation names every fulfillment order line item."""
+    skus = ["MUG-BLUE", "MUG-RED", "TEA-SENCHA", "PAN-12"]
+    shopify.add_order(5500000001, 1001, [(6600000000 + 3 * n, skus[n % 4], 1) for n in range(150)])
+    shopify.add_order(5500000002, 1002, [(6610000000 + 3 * n, skus[n % 4], 1) for n in range(30)], split=25)
+    settings = make_settings(shopify=shopify)
+    r, status = sync(shop, settings)
+    assert status == 0 and r["shopify"].new == 2, r["shopify"].error
+    for ref, lines in (("#1001", 150), ("#1002", 30)):
+        d = detail(shop, ref)
+        assert (len(d["lines"]), d["status"]) == (lines, "ready")
+    assert [len(shopify.requests(op)) for op in ("orderLines", "orderFulfillmentOrders", "fulfillmentOrderLines")] \
+        == [1, 1, 1]  # #1001's second page of lines and of its fulfillment order's; #1002's fulfillment orders
+    ship(shop, settings, "#1001")
+    r, status = sync(shop, settings)
+    assert status == 0 and r["shopify"].confirmed == 1, r["shopify"].error
+    (sent,) = [c.json()["variables"]["fulfillment"] for c in shopify.confirmations]
+    items = [i for g in sent["lineItemsByFulfillmentOrder"] for i in g["fulfillmentOrderLineItems"]]
+    assert len(items) == 150 and sum(i["quantity"] for i in items) == 150

@@ -20,25 +20,39 @@ from warehouse_tui.sync.base import Marketplace, source
 from warehouse_tui.sync.errors import NotTheApi, Refused, Unreachable, clean
 
 PAGE = 50
-ORDERS = """query orders($first: Int!, $after: String, $query: String) {
-  orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
-    pageInfo { hasNextPage endCursor }
-    nodes {
+LINES_PAGE, FULFILLMENT_ORDERS_PAGE = 100, 20  # GraphQL connections are paged: an order may hold more
+PAGE_INFO = "pageInfo { hasNextPage endCursor }"
+LINE_FIELDS = """id sku name quantity currentQuantity unfulfilledQuantity requiresShipping
+                variant { legacyResourceId } originalUnitPriceSet { shopMoney { amount } }"""
+FO_LINES = f"lineItems(first: {LINES_PAGE}, after: $after) {{ {PAGE_INFO} nodes {{ id remainingQuantity lineItem {{ id }} }} }}"
+FO_FIELDS = "id status fulfillAt fulfillmentHolds { reason }"
+ORDERS = f"""query orders($first: Int!, $after: String, $query: String) {{
+  orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {{
+    {PAGE_INFO}
+    nodes {{
       id legacyResourceId name createdAt updatedAt cancelledAt email
       displayFinancialStatus displayFulfillmentStatus currencyCode
-      customer { firstName lastName }
-      shippingAddress { name firstName lastName address1 address2 city provinceCode zip countryCodeV2 phone }
-      lineItems(first: 100) {
-        nodes { id sku name quantity currentQuantity unfulfilledQuantity requiresShipping
-                variant { legacyResourceId } originalUnitPriceSet { shopMoney { amount } } }
-      }
-      fulfillmentOrders(first: 20) {
-        nodes { id status fulfillAt fulfillmentHolds { reason }
-                lineItems(first: 100) { nodes { id remainingQuantity lineItem { id } } } }
-      }
-    }
-  }
-}"""
+      customer {{ firstName lastName }}
+      shippingAddress {{ name firstName lastName address1 address2 city provinceCode zip countryCodeV2 phone }}
+      lineItems(first: {LINES_PAGE}) {{ {PAGE_INFO} nodes {{ {LINE_FIELDS} }} }}
+      fulfillmentOrders(first: {FULFILLMENT_ORDERS_PAGE}) {{
+        {PAGE_INFO}
+        nodes {{ {FO_FIELDS} {FO_LINES.replace(", after: $after", "")} }}
+      }}
+    }}
+  }}
+}}"""
+# the rest of an order's connections, a page at a time
+ORDER_LINES = f"""query orderLines($id: ID!, $after: String) {{
+  order(id: $id) {{ lineItems(first: {LINES_PAGE}, after: $after) {{ {PAGE_INFO} nodes {{ {LINE_FIELDS} }} }} }}
+}}"""
+ORDER_FULFILLMENT_ORDERS = f"""query orderFulfillmentOrders($id: ID!, $after: String) {{
+  order(id: $id) {{ fulfillmentOrders(first: {FULFILLMENT_ORDERS_PAGE}, after: $after) {{
+    {PAGE_INFO} nodes {{ {FO_FIELDS} {FO_LINES.replace(", after: $after", "")} }} }} }}
+}}"""
+FULFILLMENT_ORDER_LINES = f"""query fulfillmentOrderLines($id: ID!, $after: String) {{
+  fulfillmentOrder(id: $id) {{ {FO_LINES} }}
+}}"""
 FULFILLMENTS = """query fulfillments($id: ID!) {
   order(id: $id) { fulfillments(first: 50) { trackingInfo(first: 10) { number } } }
 }"""
@@ -162,6 +176,7 @@ class Shopify(Marketplace):
             for i, node in enumerate(conn["nodes"]):
                 if not isinstance(node, dict):
                     raise NotTheApi(f"orders page {page}: nodes[{i}] is not an order")
+                self._complete(node, f"orders page {page}, {node.get('name') or node.get('id')}")
                 order, fos = rest_order(node)
                 index: dict = {}
                 where = f"nodes[{i}]"
@@ -175,6 +190,38 @@ class Shopify(Marketplace):
                 break
             after = info["endCursor"]
         return keep_latest(out)
+
+    def _rest_of(self, conn: Any, query: str, owner: Any, path: tuple[str, ...], what: str) -> None:
+        """Append the further pages of a connection to its first page's nodes."""
+        if not isinstance(conn, dict):
+            return
+        nodes = _nodes(conn)
+        info = conn.get("pageInfo") or {}
+        pages = 1
+        while info.get("hasNextPage") and info.get("endCursor"):
+            pages += 1
+            data = self.graphql(query, {"id": owner, "after": info["endCursor"]}, f"{what}, page {pages}")
+            more: Any = data
+            for key in path:
+                more = more.get(key) if isinstance(more, dict) else None
+            if not isinstance(more, dict) or not isinstance(more.get("nodes"), list):
+                raise NotTheApi(f"{what}, page {pages}: the answer has no items")
+            nodes.extend(more["nodes"])
+            info = more.get("pageInfo") or {}
+        conn["nodes"] = nodes
+
+    def _complete(self, node: dict, what: str) -> None:
+        """An order whose line items or fulfillment orders go on past their first page gets them
+        all: an order is never imported with part of its lines."""
+        oid = node.get("id")
+        self._rest_of(node.get("lineItems"), ORDER_LINES, oid, ("order", "lineItems"), f"{what}, line items")
+        fos = node.get("fulfillmentOrders")
+        self._rest_of(fos, ORDER_FULFILLMENT_ORDERS, oid, ("order", "fulfillmentOrders"),
+                      f"{what}, fulfillment orders")
+        for fo in _nodes(fos):
+            if isinstance(fo, dict):
+                self._rest_of(fo.get("lineItems"), FULFILLMENT_ORDER_LINES, fo.get("id"),
+                              ("fulfillmentOrder", "lineItems"), f"{what}, fulfillment order line items")
 
     def already_confirmed(self, shipment: ShipmentConfirmation) -> bool:
         data = self.graphql(FULFILLMENTS, {"id": f"gid://shopify/Order/{shipment.order_ref}"}, "fulfillments")
