@@ -81,6 +81,23 @@ async def test_slow_typing_stays_typing_then_enter_sends_it(app_factory, db):
         assert app.screen.query_one(ScanField).value == ""
 
 
+async def test_a_scan_replaces_a_stray_keystroke_in_the_scan_field(app_factory, db):
+    """A key knocked before a scan is not kept to land in front of the next code typed."""
+    app = app_factory(start="pick")
+    target = first_ready(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        kb = Keyboard(app)
+        await settle(pilot)
+        field = app.screen.query_one(ScanField)
+        await kb.type(pilot, "T")
+        await pilot.pause(0.1)
+        assert field.value == "T"
+        kb.scan(f"ORD-{target.id}")
+        await settle(pilot)
+        assert [e.scan for e in scans(db)] == [f"ORD-{target.id}"]
+        assert order(db, target.id).status == "picking" and field.value == ""
+
+
 async def test_typing_in_the_lookup_field_searches_as_you_type(app_factory, db):
     app = app_factory(start="lookup")
     async with app.run_test(size=(80, 24)) as pilot:

@@ -313,6 +313,10 @@ class WarehouseApp(App[int]):
                     key = "ctrl+right_square_bracket" if ch == "\x1d" else _character_to_key(ch)
                     target._forward_event(events.Key(key, ch))
         if result.scan:
+            if isinstance(self.focused, ScanField):
+                # a scan replaces what the field held: a stray keystroke before it is not kept
+                # to land in front of the next code typed
+                self.focused.value = ""
             self.post_message(ScanReceived("keyboard", result.scan))
 
     def _arm_flush(self) -> None:
