@@ -18,19 +18,10 @@ from warehouse_tui.workflow.queues import next_ready
 from warehouse_tui.workflow.reservations import Held, move_units
 from warehouse_tui.workflow.resolve import Meaning, What, named
 from warehouse_tui.workflow.stations.base import Expect, Outcome, Refused, StationSession
+from warehouse_tui.workflow.stations.rows import OrderRow, order_rows, run
 
 
-# What a pick scan reads, as plain rows: a scan loads no ORM objects for them.
-@dataclass(slots=True)
-class OrderRow:
-    id: int
-    ref: str
-    display_name: str
-    status: str
-    station: str | None
-    tote: str | None
-
-
+# What a pick scan reads, as plain rows (see rows.py).
 @dataclass(slots=True)
 class AllocRow:
     id: int
@@ -74,10 +65,8 @@ class Target:
 
 
 # the statements of every pick scan, built once
-_o, _l, _a = Order.__table__, OrderLine.__table__, Allocation.__table__
+_l, _a = OrderLine.__table__, Allocation.__table__
 _b, _p, _st = Bin.__table__, Product.__table__, Stock.__table__
-_ORDERS = core_select(_o.c.id, _o.c.ref, _o.c.display_name, _o.c.status, _o.c.station, _o.c.tote).where(
-    _o.c.id.in_(bindparam("ids", expanding=True)))
 _REMAINING = (
     core_select(_l.c.order_id, _a.c.id, _a.c.quantity, _a.c.picked, _l.c.id, _l.c.quantity, _l.c.picked,
                 _l.c.short, _b.c.id, _b.c.code, _b.c.sequence, _p.c.id, _p.c.sku, _p.c.title)
@@ -94,16 +83,6 @@ _TAKE_LINE = (update(_l).where(_l.c.id == bindparam("which_line"), _l.c.picked +
               .values(picked=_l.c.picked + 1).returning(_l.c.picked))
 
 
-def _run(s: Session, stmt, params: dict):
-    """A statement built once, on the session's connection (the ORM's pending changes first)."""
-    s.flush()
-    return s.connection().execute(stmt, params)
-
-
-def order_rows(s: Session, ids: list[int]) -> dict[int, OrderRow]:
-    return {row[0]: OrderRow(*row) for row in _run(s, _ORDERS, {"ids": ids})} if ids else {}
-
-
 def remaining(s: Session, orders: list) -> list[Target]:
     """Units still to pick, in walking order of bins (then batch order, then line)."""
     if not orders:
@@ -113,7 +92,7 @@ def remaining(s: Session, orders: list) -> list[Target]:
     lines: dict[int, LineRow] = {}
     targets = []
     for (order_id, a_id, a_qty, a_picked, l_id, l_qty, l_picked, l_short, b_id, b_code, b_seq,
-         p_id, p_sku, p_title) in _run(s, _REMAINING, {"ids": list(by_id)}):
+         p_id, p_sku, p_title) in run(s, _REMAINING, {"ids": list(by_id)}):
         line = lines.get(l_id) or lines.setdefault(l_id, LineRow(l_id, l_qty, l_picked, l_short))
         targets.append(Target(AllocRow(a_id, a_qty, a_picked), line, BinRow(b_id, b_code, b_seq),
                               ProductRow(p_id, p_sku, p_title), by_id[order_id]))
