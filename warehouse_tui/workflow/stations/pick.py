@@ -73,6 +73,7 @@ _REMAINING = (
     .select_from(_a.join(_l, _l.c.id == _a.c.order_line_id).join(_b, _b.c.id == _a.c.bin_id)
                  .join(_p, _p.c.id == _l.c.product_id))
     .where(_l.c.order_id.in_(bindparam("ids", expanding=True)), _a.c.quantity > _a.c.picked))
+_TOTE = select(Tote).where(Tote.code == bindparam("code"))
 # one unit leaves its bin: each count changes in SQL behind its guard
 _TAKE_STOCK = (update(_st).where(_st.c.product_id == bindparam("of_product"), _st.c.bin_id == bindparam("in_bin"),
                                  _st.c.on_hand >= 1, _st.c.reserved >= 1)
@@ -325,7 +326,7 @@ class PickSession(StationSession):
                 msg += "; " + self._finished(order, code, self._finish(s, order, keep_tote=True))
             return Outcome(msg)
         order = s.get(Order, order.id)
-        tote = s.exec(select(Tote).where(Tote.code == code)).first()
+        tote = s.exec(_TOTE, params={"code": code}).first()
         if tote is None:
             tote = Tote(code=code)
         if tote.order_id is not None and tote.order_id != order.id:
