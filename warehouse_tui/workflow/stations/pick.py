@@ -67,11 +67,14 @@ class Target:
 # the statements of every pick scan, built once
 _l, _a = OrderLine.__table__, Allocation.__table__
 _b, _p, _st = Bin.__table__, Product.__table__, Stock.__table__
+_o = Order.__table__
+# what is left to pick of some orders, each row with its order (an order with nothing left has no row)
 _REMAINING = (
-    core_select(_l.c.order_id, _a.c.id, _a.c.quantity, _a.c.picked, _l.c.id, _l.c.quantity, _l.c.picked,
+    core_select(_o.c.id, _o.c.ref, _o.c.display_name, _o.c.status, _o.c.station, _o.c.tote,
+                _a.c.id, _a.c.quantity, _a.c.picked, _l.c.id, _l.c.quantity, _l.c.picked,
                 _l.c.short, _b.c.id, _b.c.code, _b.c.sequence, _p.c.id, _p.c.sku, _p.c.title)
     .select_from(_a.join(_l, _l.c.id == _a.c.order_line_id).join(_b, _b.c.id == _a.c.bin_id)
-                 .join(_p, _p.c.id == _l.c.product_id))
+                 .join(_p, _p.c.id == _l.c.product_id).join(_o, _o.c.id == _l.c.order_id))
     .where(_l.c.order_id.in_(bindparam("ids", expanding=True)), _a.c.quantity > _a.c.picked))
 _TOTE = select(Tote).where(Tote.code == bindparam("code"))
 # one unit leaves its bin: each count changes in SQL behind its guard
@@ -84,21 +87,30 @@ _TAKE_LINE = (update(_l).where(_l.c.id == bindparam("which_line"), _l.c.picked +
               .values(picked=_l.c.picked + 1).returning(_l.c.picked))
 
 
-def remaining(s: Session, orders: list) -> list[Target]:
-    """Units still to pick, in walking order of bins (then batch order, then line)."""
-    if not orders:
-        return []
+def _remaining_rows(s: Session, ids: list[int]) -> list[tuple]:
+    return run(s, _REMAINING, {"ids": ids}).all() if ids else []
+
+
+def _targets(rows: list[tuple], orders: list) -> list[Target]:
+    """The rows of the orders given as targets, in walking order of bins (then batch order, then line)."""
     by_id = {o.id: o for o in orders}
     rank = {o.id: i for i, o in enumerate(orders)}
     lines: dict[int, LineRow] = {}
     targets = []
-    for (order_id, a_id, a_qty, a_picked, l_id, l_qty, l_picked, l_short, b_id, b_code, b_seq,
-         p_id, p_sku, p_title) in run(s, _REMAINING, {"ids": list(by_id)}):
+    for (order_id, *_order, a_id, a_qty, a_picked, l_id, l_qty, l_picked, l_short, b_id, b_code, b_seq,
+         p_id, p_sku, p_title) in rows:
+        if order_id not in by_id:
+            continue
         line = lines.get(l_id) or lines.setdefault(l_id, LineRow(l_id, l_qty, l_picked, l_short))
         targets.append(Target(AllocRow(a_id, a_qty, a_picked), line, BinRow(b_id, b_code, b_seq),
                               ProductRow(p_id, p_sku, p_title), by_id[order_id]))
     targets.sort(key=lambda t: (t.bin.sequence, t.bin.code, rank[t.order.id], t.line.id, t.alloc.id))
     return targets
+
+
+def remaining(s: Session, orders: list) -> list[Target]:
+    """Units still to pick, in walking order of bins (then batch order, then line)."""
+    return _targets(_remaining_rows(s, [o.id for o in orders]), orders)
 
 
 def take_unit(s: Session, t: Target) -> int:
@@ -136,10 +148,13 @@ class PickSession(StationSession):
         ids = self._orders()
         return ids[0] if len(ids) == 1 else None
 
-    def _sync(self, s: Session) -> list[OrderRow]:
+    def _sync(self, s: Session, found: dict[int, OrderRow] | None = None) -> list[OrderRow]:
         """The orders still in this station's hands (a supervisor may have taken one away)."""
         wanted = self._orders()
-        found = order_rows(s, wanted)
+        if found is None:
+            found = order_rows(s, wanted)
+        elif missing := [oid for oid in wanted if oid not in found]:
+            found = {**found, **order_rows(s, missing)}
         orders = [o for oid in wanted if (o := found.get(oid)) is not None
                   and o.station == self.station and o.status in (Status.PICKING, Status.SHORT)]
         ids = [o.id for o in orders]
@@ -151,9 +166,11 @@ class PickSession(StationSession):
             self.state = {}
         return orders
 
-    def _look(self, s: Session) -> tuple[list[OrderRow], list[Target] | None]:
-        """The orders in hand and what is left to pick of them (None: not read yet)."""
-        return self._sync(s), None
+    def _look(self, s: Session) -> tuple[list[OrderRow], list[Target]]:
+        """The orders in hand and what is left to pick of them, read together."""
+        rows = _remaining_rows(s, self._orders())
+        orders = self._sync(s, {row[0]: OrderRow(*row[:6]) for row in rows})
+        return orders, _targets(rows, orders)
 
     def forget_view(self) -> None:
         # what the last scan left to pick, known without reading it again (see _item, on_scan)
@@ -205,7 +222,7 @@ class PickSession(StationSession):
     # -- scans ----------------------------------------------------------------------------
 
     def on_scan(self, s: Session, m: Meaning) -> Outcome:
-        orders = self._sync(s)
+        orders, targets = self._look(s)
         cmd = m.command if m.what is What.COMMAND else None
         if not orders:
             if m.what is What.ORDER:
@@ -219,7 +236,6 @@ class PickSession(StationSession):
             if cmd == "BATCH":
                 return self._batch(s)
             raise Refused(f"{named(m)} is not an order")
-        targets = remaining(s, orders)
         exp = self._expect(s, orders, targets)
         if m.what is What.ORDER or cmd in ("NEXT", "BATCH"):
             raise Refused(f"{named(m)}: {exp.order.display_name if exp.order else 'a batch'} is in hand")
