@@ -49,6 +49,12 @@ class ContentRow:
 _l, _pa, _pi, _p = OrderLine.__table__, Parcel.__table__, ParcelItem.__table__, Product.__table__
 _LINES = (core_select(_l.c.id, _l.c.sku, _l.c.title, _l.c.product_id, _l.c.picked, _l.c.packed)
           .where(_l.c.order_id == bindparam("order_id")).order_by(_l.c.id))
+_o = Order.__table__
+# the order in hand with its lines, in one statement
+_ORDER_LINES = (core_select(_o.c.id, _o.c.ref, _o.c.display_name, _o.c.status, _o.c.station, _o.c.tote,
+                            _l.c.id, _l.c.sku, _l.c.title, _l.c.product_id, _l.c.picked, _l.c.packed)
+                .select_from(_o.join(_l, _l.c.order_id == _o.c.id))
+                .where(_o.c.id == bindparam("order_id")).order_by(_l.c.id))
 _OPEN_PARCEL = select(Parcel).where(Parcel.order_id == bindparam("order_id"), Parcel.status == "open")
 _OPEN_PARCEL_ID = core_select(_pa.c.id).where(_pa.c.order_id == bindparam("order_id"), _pa.c.status == "open")
 _LAST_SEQ = core_select(func.coalesce(func.max(_pa.c.seq), 0)).where(_pa.c.order_id == bindparam("order_id"))
@@ -123,22 +129,21 @@ class PackSession(StationSession):
         # the order and its lines as the last scan left them, known without reading them again
         self._after: tuple[OrderRow, list[LineRow]] | None = None
 
-    def _order(self, s: Session) -> OrderRow | None:
-        o = order_row(s, self.state.get("order_id"))
+    def _look(self, s: Session) -> tuple[OrderRow | None, list[LineRow]]:
+        """The order in hand (None: none, or no longer this station's) and its lines."""
+        oid = self.state.get("order_id")
+        rows = run(s, _ORDER_LINES, {"order_id": oid}).all() if oid else []
+        o = OrderRow(*rows[0][:6]) if rows else order_row(s, oid)
         if o is None or o.status != Status.PACKING or o.station != self.station:
             self.state = {}
-            return None
-        return o
+            return None, []
+        return o, [LineRow(*row[6:]) for row in rows]
 
     def expectation(self, s: Session) -> Expect:
         view, self._after = getattr(self, "_after", None), None
-        if view is not None:
-            order, lines = view
-        else:
-            order = self._order(s)
-            if order is None:
-                return Expect("order", "scan a tote or an order to pack")
-            lines = order_lines(s, order.id)
+        order, lines = view if view is not None else self._look(s)
+        if order is None:
+            return Expect("order", "scan a tote or an order to pack")
         left = sum(ln.picked - ln.packed for ln in lines)
         if left:
             ln = next(ln for ln in lines if ln.picked > ln.packed)
@@ -150,7 +155,7 @@ class PackSession(StationSession):
         return Expect("box", f"scan a box{hint}", order=order, tote=order.tote, quantity=0)
 
     def on_scan(self, s: Session, m: Meaning) -> Outcome:
-        order = self._order(s)
+        order, lines = self._look(s)
         cmd = m.command if m.what is What.COMMAND else None
         retry = self.state.pop("weight_retry", None)  # only the very next scan may accept
         if order is None:
@@ -169,11 +174,10 @@ class PackSession(StationSession):
         if cmd == "CANCEL":
             return self._release(s, s.get(Order, order.id))
         if m.what is What.PRODUCT:
-            return self._verify(s, order, m)
+            return self._verify(s, order, lines, m)
         if m.what is What.BOX:
             return self._box(s, order, m.box, m.scan.text, retry)
         if cmd == "DONE":
-            lines = order_lines(s, order.id)
             left = sum(ln.picked - ln.packed for ln in lines)
             if left:
                 raise Refused(f"{left} unit{'s' if left > 1 else ''} still to verify")
@@ -196,9 +200,8 @@ class PackSession(StationSession):
         self.state = {"order_id": order.id}
         return Outcome(f"packing {order.display_name}")
 
-    def _verify(self, s: Session, order: OrderRow, m: Meaning) -> Outcome:
+    def _verify(self, s: Session, order: OrderRow, all_lines: list[LineRow], m: Meaning) -> Outcome:
         product, scan = m.product, m.scan
-        all_lines = order_lines(s, order.id)
         lines = [ln for ln in all_lines if ln.product_id == product.id]
         if not lines:
             raise Refused(f"{named(m)} is not in this order")
