@@ -48,8 +48,13 @@ def next_ready(s: Session, try_claim: Callable[[Order], bool], status: Status = 
 
     PostgreSQL: the work-queue pattern, ``FOR UPDATE SKIP LOCKED``: stations claiming at once
     each lock a different order instead of queueing on the first. SQLite serialises writers,
-    and ``try_claim``'s conditional update decides. Only the order tried is loaded."""
-    q = _candidates(batch, s.get_bind().dialect.name == "postgresql")
+    and ``try_claim``'s conditional update decides. Only the order tried is loaded.
+
+    On PostgreSQL one candidate is locked at a time: a claim in flight hides from the other
+    stations only the order it is claiming, never the whole first page of the queue (a
+    station that found every waiting order locked would say none is waiting)."""
+    skip_locked = s.get_bind().dialect.name == "postgresql"
+    q = _candidates(1 if skip_locked else batch, skip_locked)
     tried: set[int] = set()
     while True:
         s.flush()
