@@ -27,9 +27,9 @@ def _pk_floor(db, runs: int, top: int) -> list[float]:
 def _search():
     """The shared search when the product has one, else the console's lookup."""
     try:
-        from warehouse_tui.workflow.search import search  # type: ignore[import-not-found]
+        from warehouse_tui.workflow.search import find
 
-        return lambda s, text: search(s, text, limit=50)
+        return lambda s, text: find(s, text, limit=50)
     except ImportError:
         from warehouse_tui.workflow.lookup import search
 

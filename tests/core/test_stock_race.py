@@ -19,8 +19,11 @@ MUG-BLU,Blue enamel mug,,B-01-01,20
 """
 
 
-def work(name: str, env: dict, log: list) -> None:
-    """A station that answers its own feedback: claim the next order, walk it, tote it."""
+def work(name: str, env: dict, log: list, ready: threading.Barrier) -> None:
+    """A station that answers its own feedback: claim the next order, walk it, tote it.
+
+    Both stations answer a first scan before either claims, so the slower start-up of one
+    never leaves the other to pick every order alone."""
     p = subprocess.Popen([sys.executable, "-m", "warehouse_tui", "station", "--mode", "pick", "--station", name],
                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
     totes = 0
@@ -33,6 +36,8 @@ def work(name: str, env: dict, log: list) -> None:
         return fb
 
     try:
+        send("%PICK")  # the station is up and answering
+        ready.wait(timeout=120)
         fb = send("%NEXT")
         while len(log) < 2000:
             if fb["expect"] == "order":
@@ -61,7 +66,8 @@ def test_two_stations_picking_the_same_product_lose_no_unit(tmp_path, cli_env):
     assert stock("MUG-BLU", env)["reserved"] == ordered
 
     log: list = []
-    stations = [threading.Thread(target=work, args=(f"PICK-{n}", env, log)) for n in (1, 2)]
+    ready = threading.Barrier(2)
+    stations = [threading.Thread(target=work, args=(f"PICK-{n}", env, log, ready)) for n in (1, 2)]
     for t in stations:
         t.start()
     for t in stations:

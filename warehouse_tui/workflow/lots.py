@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
+from sqlalchemy import select as core_select
 from sqlmodel import Session, select
 
 from warehouse_tui.domain.models import OrderLine, ParcelItem, ParcelLot, PickedLot, Product
@@ -76,15 +77,26 @@ def parcel_item_lots(s: Session, item_ids: list[int]) -> dict[int, list[dict]]:
     return {item_id: _as_list(found[item_id]) for item_id in item_ids}
 
 
-def _unpacked_lots(s: Session, line: OrderLine) -> dict[LotKey, int]:
+# built once: a pack scan asks them of every unit
+_pl, _pal, _pi = PickedLot.__table__, ParcelLot.__table__, ParcelItem.__table__
+_PICKED = core_select(_pl.c.lot, _pl.c.expiry, _pl.c.quantity).where(_pl.c.order_line_id == bindparam("line"))
+_PACKED = (core_select(_pal.c.lot, _pal.c.expiry, _pal.c.quantity)
+           .select_from(_pal.join(_pi, _pi.c.id == _pal.c.parcel_item_id))
+           .where(_pi.c.order_line_id == bindparam("line")))
+
+
+def _unpacked_lots(s: Session, line) -> dict[LotKey, int]:
     """The line's picked lots not yet in a parcel."""
     left: dict[LotKey, int] = defaultdict(int)
-    for row in s.exec(select(PickedLot).where(PickedLot.order_line_id == line.id)):
-        left[row.lot, row.expiry] += row.quantity
-    packed = s.exec(select(ParcelLot).join(ParcelItem, ParcelItem.id == ParcelLot.parcel_item_id)
-                    .where(ParcelItem.order_line_id == line.id)).all()
-    for row in packed:
-        left[row.lot, row.expiry] -= row.quantity
+    s.flush()
+    c = s.connection()
+    picked = c.execute(_PICKED, {"line": line.id}).all()
+    if not picked:  # nothing picked by lot: nothing of it can be packed by lot
+        return {}
+    for lot, expiry, n in picked:
+        left[lot, expiry] += n
+    for lot, expiry, n in c.execute(_PACKED, {"line": line.id}):
+        left[lot, expiry] -= n
     return {k: n for k, n in left.items() if n > 0}
 
 
@@ -98,7 +110,7 @@ def pack_refusal(s: Session, line: OrderLine, scan: ParsedScan) -> str | None:
     return f"lot {scan.lot} of {line.sku} was not picked for this order (picked: {', '.join(sorted({lot or '-' for lot, _ in left}))})"
 
 
-def record_packed(s: Session, item: ParcelItem, line: OrderLine, scan: ParsedScan) -> None:
+def record_packed(s: Session, item_id: int, line, scan: ParsedScan) -> None:
     """The unit packed takes its lot into the parcel: the lot scanned, else the earliest-expiring picked."""
     left = _unpacked_lots(s, line)
     key: LotKey | None = None
@@ -111,9 +123,9 @@ def record_packed(s: Session, item: ParcelItem, line: OrderLine, scan: ParsedSca
         key = (None, scan.expiry)
     if key is None:
         return
-    row = s.exec(select(ParcelLot).where(ParcelLot.parcel_item_id == item.id, *_same(ParcelLot, *key))).first()
+    row = s.exec(select(ParcelLot).where(ParcelLot.parcel_item_id == item_id, *_same(ParcelLot, *key))).first()
     if row is None:
-        row = ParcelLot(parcel_item_id=item.id, lot=key[0], expiry=key[1], quantity=0)
+        row = ParcelLot(parcel_item_id=item_id, lot=key[0], expiry=key[1], quantity=0)
         s.add(row)
         s.flush()
     change(s, ParcelLot, ParcelLot.id == row.id, quantity=1)

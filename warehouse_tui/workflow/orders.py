@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session
 
 from warehouse_tui.domain.lifecycle import Status, check_move
@@ -35,19 +36,28 @@ def move(
            message=reason or f"{before} -> {target}", **{"from": before, "to": str(target)})
 
 
+_orders = Order.__table__
+# built once: every claim of an order; it answers with the row as the claim left it
+_CLAIM = (update(_orders)
+          .where(_orders.c.id == bindparam("which"), _orders.c.status == bindparam("from_status"),
+                 _orders.c.station.is_(None))
+          .values(status=bindparam("to_status"), station=bindparam("to_station"), updated_at=bindparam("now"))
+          .returning(*_orders.c))
+
+
 def claim(s: Session, order: Order, *, from_status: Status, to_status: Status, station: str,
           operator: str | None) -> bool:
     """Take the order for this station, atomically across processes: a conditional UPDATE,
     so of two stations claiming at once exactly one sees its row change."""
     check_move(from_status, to_status)
-    result = s.execute(
-        update(Order)
-        .where(Order.id == order.id, Order.status == from_status.value, Order.station.is_(None))
-        .values(status=to_status.value, station=station, updated_at=utcnow())
-    )
-    if result.rowcount != 1:
+    s.flush()
+    row = s.connection().execute(_CLAIM, {"which": order.id, "from_status": from_status.value,
+                                          "to_status": to_status.value, "to_station": station,
+                                          "now": utcnow()}).first()
+    if row is None:
         return False
-    s.refresh(order)
+    for key, value in row._mapping.items():  # the order as the database holds it now
+        set_committed_value(order, key, value)
     record(s, "status", order=order, station=station, operator=operator,
            message=f"{from_status} -> {to_status}", **{"from": str(from_status), "to": str(to_status)})
     return True

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Callable
 
-from sqlalchemy import func, tuple_
+from sqlalchemy import bindparam, func, tuple_
+from sqlalchemy import select as core_select
 from sqlmodel import Session, select
 
 from warehouse_tui.domain.lifecycle import Status
@@ -30,29 +32,40 @@ def queue_key(row) -> tuple:
     return (row.priority, row.due, row.ref)
 
 
+@lru_cache(maxsize=8)
+def _candidates(batch: int, skip_locked: bool):
+    """The first orders of a queue not held by a station, by id: built once for each kind."""
+    o = Order.__table__
+    q = (core_select(o.c.id).where(o.c.status == bindparam("status"), o.c.station.is_(None),
+                                   o.c.id.not_in(bindparam("tried", expanding=True)))
+         .order_by(o.c.priority.desc(), o.c.due, o.c.ref).limit(batch))
+    return q.with_for_update(skip_locked=True, of=o) if skip_locked else q
+
+
 def next_ready(s: Session, try_claim: Callable[[Order], bool], status: Status = Status.READY,
                batch: int = 20) -> Order | None:
     """The first order by priority (earliest ship-by first) that ``try_claim`` wins.
 
     PostgreSQL: the work-queue pattern, ``FOR UPDATE SKIP LOCKED``: stations claiming at once
     each lock a different order instead of queueing on the first. SQLite serialises writers,
-    and ``try_claim``'s conditional update decides."""
+    and ``try_claim``'s conditional update decides. Only the order tried is loaded.
+
+    On PostgreSQL one candidate is locked at a time: a claim in flight hides from the other
+    stations only the order it is claiming, never the whole first page of the queue (a
+    station that found every waiting order locked would say none is waiting)."""
     skip_locked = s.get_bind().dialect.name == "postgresql"
+    q = _candidates(1 if skip_locked else batch, skip_locked)
     tried: set[int] = set()
     while True:
-        q = select(Order).where(Order.status == status, Order.station.is_(None))
-        if tried:
-            q = q.where(Order.id.not_in(tried))
-        q = _by_priority(q).limit(batch)
-        if skip_locked:
-            q = q.with_for_update(skip_locked=True, of=Order)
-        candidates = s.exec(q).all()
-        if not candidates:
+        s.flush()
+        ids = s.connection().execute(q, {"status": status.value, "tried": sorted(tried)}).scalars().all()
+        if not ids:
             return None
-        for o in candidates:
-            if try_claim(o):
+        for oid in ids:
+            o = s.get(Order, oid)
+            if o is not None and try_claim(o):
                 return o
-            tried.add(o.id)
+            tried.add(oid)
 
 
 @dataclass

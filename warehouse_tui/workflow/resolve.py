@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
 from warehouse_tui.carriers.tracking import check_digit_problem
@@ -50,13 +51,24 @@ class Meaning:
         return self.scan.tracking.number if self.scan.tracking else None
 
 
+# the lookups of every scan, built once
+_OPERATOR = select(Operator).where(Operator.name == bindparam("name"))
+_BOX = select(BoxType).where(BoxType.code == bindparam("code"))
+_BIN = select(Bin).where(Bin.code == bindparam("code"))
+_SKU = select(Product).where(Product.sku == bindparam("sku"))
+_BARCODE = select(Product).join(Barcode, Barcode.product_id == Product.id).where(Barcode.code == bindparam("code"))
+_PARCEL = select(Parcel).where(Parcel.tracking_number == bindparam("number"))
+_BY_REF = select(Order).where(Order.ref == bindparam("ref"))
+_BY_NAME = select(Order).where(Order.display_name.in_(bindparam("names", expanding=True)))
+
+
 def find_orders(s: Session, text: str) -> list[Order]:
     """Orders named by a channel order id or a display name (with or without '#')."""
     names = {text}
     names.add(text[1:] if text.startswith("#") else "#" + text)
-    found = list(s.exec(select(Order).where(Order.ref == text)))
+    found = list(s.exec(_BY_REF, params={"ref": text}))
     if not found:
-        found = list(s.exec(select(Order).where(Order.display_name.in_(names))))
+        found = list(s.exec(_BY_NAME, params={"names": sorted(names)}))
     if len(found) > 1:
         open_ones = [o for o in found if o.status in OPEN]
         found = open_ones or found
@@ -72,8 +84,7 @@ def _order(s: Session, text: str) -> Order | None:
 
 
 def _product_by_code(s: Session, code: str) -> Product | None:
-    p = s.exec(select(Product).join(Barcode, Barcode.product_id == Product.id).where(Barcode.code == code)).first()
-    return p
+    return s.exec(_BARCODE, params={"code": code}).first()
 
 
 def resolve(s: Session, scan: ParsedScan) -> Meaning:
@@ -83,12 +94,12 @@ def resolve(s: Session, scan: ParsedScan) -> Meaning:
     if kind is Kind.TOTE:
         return Meaning(What.TOTE, scan, tote=scan.value)
     if kind is Kind.BADGE:
-        op = s.exec(select(Operator).where(Operator.name == scan.value)).first()
+        op = s.exec(_OPERATOR, params={"name": scan.value}).first()
         if op is None:
             raise ScanRefused(f"unknown badge {text}")
         return Meaning(What.BADGE, scan, operator=op.name)
     if kind is Kind.BOX:
-        box = s.exec(select(BoxType).where(BoxType.code == scan.value)).first()
+        box = s.exec(_BOX, params={"code": scan.value}).first()
         if box is None:
             raise ScanRefused(f"{text} is not a known box type")
         return Meaning(What.BOX, scan, box=box)
@@ -104,22 +115,22 @@ def resolve(s: Session, scan: ParsedScan) -> Meaning:
             raise ScanRefused(f"GTIN {scan.gtin} is not a product of this warehouse")
         return Meaning(What.PRODUCT, scan, product=p)
     if scan.tracking is not None:
-        parcel = s.exec(select(Parcel).where(Parcel.tracking_number == scan.tracking.number)).first()
+        parcel = s.exec(_PARCEL, params={"number": scan.tracking.number}).first()
         if parcel is not None:
             return Meaning(What.PARCEL, scan, parcel=parcel, order=s.get(Order, parcel.order_id))
     if kind is Kind.GS1 and scan.tracking is None:
         raise ScanRefused(f"{text!r} is a GS1 code without a product (AI 01) or tracking number")
 
     upper = text.upper()
-    b = s.exec(select(Bin).where(Bin.code == upper)).first()
+    b = s.exec(_BIN, params={"code": upper}).first()
     if b is not None:
         return Meaning(What.BIN, scan, bin=b)
-    p = s.exec(select(Product).where(Product.sku == text)).first()
+    p = s.exec(_SKU, params={"sku": text}).first()
     if p is None:
         p = _product_by_code(s, scan.gtin or normalise_barcode(text))
     if p is not None:
         return Meaning(What.PRODUCT, scan, product=p)
-    parcel = s.exec(select(Parcel).where(Parcel.tracking_number == upper.replace(" ", ""))).first()
+    parcel = s.exec(_PARCEL, params={"number": upper.replace(" ", "")}).first()
     if parcel is not None:
         return Meaning(What.PARCEL, scan, parcel=parcel, order=s.get(Order, parcel.order_id))
     order = _order(s, text)

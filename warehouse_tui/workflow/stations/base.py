@@ -15,7 +15,8 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Any, ClassVar
 
-from sqlalchemy import insert, update
+from sqlalchemy import bindparam, insert, update
+from sqlalchemy import select as core_select
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, select
 
@@ -30,6 +31,13 @@ from warehouse_tui.workflow.resolve import Meaning, What, resolve, shorten
 log = logging.getLogger("warehouse_tui.station")
 
 SCREEN_CODES = {"HOME", "PICK", "PACK", "LABEL", "RETURNS", "LOOKUP", "SCANCHECK"}
+
+# the station's row, read and written by every scan: statements built once
+_stations = Station.__table__
+_READ_ROW = core_select(_stations.c.id, _stations.c.state, _stations.c.operator).where(
+    _stations.c.name == bindparam("name"))
+_WRITE_ROW = update(_stations).where(_stations.c.id == bindparam("row_id")).values(
+    state=bindparam("new_state"), operator=bindparam("new_operator"), updated_at=bindparam("now"))
 
 
 class Refused(Exception):
@@ -158,6 +166,7 @@ class StationSession:
 
     def _unrecorded(self, raw: str | bytes, why: str) -> Feedback:
         scan = _printable(raw)
+        self.forget_view()
         try:
             with self.db.session() as s:
                 row = self._read_row(s)
@@ -172,6 +181,7 @@ class StationSession:
     def _handle(self, raw: str | bytes) -> Feedback:
         self.sticky = {}
         self._named_order: int | None = None
+        self.forget_view()
         if isinstance(raw, str):
             try:
                 raw.encode("utf-8")
@@ -193,13 +203,14 @@ class StationSession:
                 meaning = resolve(s, parsed)
                 self._named_order = meaning.order.id if meaning.order is not None else before
                 outcome = self._dispatch(s, meaning)
-                order = self._current_order(s)
-                record(s, "scan", order=order or meaning.order or before, station=self.station,
+                record(s, "scan", order=self.current_order_id() or meaning.order or before, station=self.station,
                        operator=self.operator,
                        scan=parsed.raw, ok=True, message=outcome.message, mode=self.mode, **outcome.data)
+                was = (row.state, row.operator)
                 self._save(row)
                 row.operator = self.operator
-                self._write_row(s, row)
+                if (row.state, row.operator) != was:  # a scan that changed nothing here writes nothing
+                    self._write_row(s, row)
                 s.flush()
                 exp = self.expectation(s)
                 if exp.order is None and exp.batch_order is None and before:
@@ -228,6 +239,7 @@ class StationSession:
             return self._feedback("", False, why, Expect("order", f"{why}: scans are refused until it clears"))
 
     def _prompt(self) -> Feedback:
+        self.forget_view()
         with self.db.session() as s:
             row = self._read_row(s)
             self.state = self._load(row) if row else {}
@@ -238,6 +250,9 @@ class StationSession:
 
     def expectation(self, s: Session) -> Expect:
         raise NotImplementedError
+
+    def forget_view(self) -> None:
+        """Drop what a scan learnt for the expectation after it (see the pick flow)."""
 
     def on_scan(self, s: Session, m: Meaning) -> Outcome:
         raise NotImplementedError
@@ -297,8 +312,7 @@ class StationSession:
         self._state_whole, self._state_text = whole, row.state
 
     def _read_row(self, s: Session) -> StationRow | None:
-        found = s.execute(select(Station.id, Station.state, Station.operator)
-                          .where(Station.name == self.station)).first()
+        found = s.connection().execute(_READ_ROW, {"name": self.station}).first()
         return StationRow(*found) if found else None
 
     def _station_row(self, s: Session) -> StationRow:
@@ -311,12 +325,8 @@ class StationSession:
 
     def _write_row(self, s: Session, row: StationRow) -> None:
         """One UPDATE statement: the station's row needs no unit of work."""
-        s.execute(update(Station).where(Station.id == row.id)
-                  .values(state=row.state, operator=row.operator, updated_at=utcnow()))
-
-    def _current_order(self, s: Session) -> Order | None:
-        oid = self.current_order_id()
-        return s.get(Order, oid) if oid else None
+        s.connection().execute(_WRITE_ROW, {"row_id": row.id, "new_state": row.state,
+                                            "new_operator": row.operator, "now": utcnow()})
 
     def _feedback(self, scan: str, ok: bool, message: str, exp: Expect) -> Feedback:
         order = exp.batch_order or exp.order
@@ -329,6 +339,7 @@ class StationSession:
         )
 
     def _refuse(self, scan: str, reason: str) -> Feedback:
+        self.forget_view()
         with self.db.write() as s:
             row = self._station_row(s)
             self.state = self._load(row)

@@ -11,12 +11,14 @@ from warehouse_tui.workflow.orders import move
 from warehouse_tui.workflow.resolve import Meaning, What, named
 from warehouse_tui.workflow.stations.base import Expect, Outcome, Refused, StationSession
 from warehouse_tui.carriers import carrier_for_destination, format_tracking
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
+
+# built once: every label scan reads the order's parcels
+_PARCELS = select(Parcel).where(Parcel.order_id == bindparam("order_id"), Parcel.status != "void").order_by(Parcel.seq)
 
 
 def parcels_of(s: Session, order: Order) -> list[Parcel]:
-    return list(s.exec(select(Parcel).where(Parcel.order_id == order.id, Parcel.status != "void")
-                       .order_by(Parcel.seq)))
+    return list(s.exec(_PARCELS, params={"order_id": order.id}))
 
 
 def _labels(n: int) -> str:
@@ -187,11 +189,12 @@ class LabelSession(StationSession):
 
     def _maybe_shipped(self, s: Session, order: Order, msg: str, tracking: str | None) -> Outcome:
         s.flush()
-        if all(p.status == "verified" for p in parcels_of(s, order)):
+        parcels = parcels_of(s, order)
+        if all(p.status == "verified" for p in parcels):
             move(s, order, Status.SHIPPED, station=self.station, operator=self.operator)
             order.station = None
             s.add(order)
             self.state = {}
-            numbers = [p.tracking_number for p in parcels_of(s, order) if p.tracking_number]
+            numbers = [p.tracking_number for p in parcels if p.tracking_number]
             msg = f"{order.display_name} shipped: {', '.join(numbers)}"
         return Outcome(msg, tracking_number=tracking)

@@ -2,61 +2,119 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func
+from dataclasses import dataclass
+
+from sqlalchemy import bindparam, func, insert, update
+from sqlalchemy import select as core_select
 from sqlmodel import Session, delete, select
 
 from warehouse_tui.domain.lifecycle import Status
 from warehouse_tui.domain.models import BoxType, Order, OrderLine, Parcel, ParcelItem, ParcelLot, Product, Tote
-from warehouse_tui.workflow.counts import change
 from warehouse_tui.workflow.lots import pack_refusal, record_packed
 from warehouse_tui.workflow.orders import claim, move
 from warehouse_tui.workflow.resolve import Meaning, What, named
 from warehouse_tui.workflow.stations.base import Expect, Outcome, Refused, StationSession
+from warehouse_tui.workflow.stations.rows import OrderRow, order_row, run
 
 # a stable scale reading further than both of these from the expected weight is refused
 WEIGHT_TOLERANCE = 0.10
 WEIGHT_TOLERANCE_G = 50
 
 
-def order_lines(s: Session, order: Order) -> list[OrderLine]:
-    return list(s.exec(select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.id)))
+@dataclass(slots=True)
+class LineRow:
+    """An order line as packing reads it."""
+
+    id: int
+    sku: str
+    title: str
+    product_id: int | None
+    picked: int
+    packed: int
 
 
-def open_parcel(s: Session, order: Order, create: bool = False) -> Parcel | None:
-    p = s.exec(select(Parcel).where(Parcel.order_id == order.id, Parcel.status == "open")).first()
+@dataclass(slots=True)
+class ContentRow:
+    """Units of a product in a parcel, with what the box and the weight need of the product."""
+
+    quantity: int
+    has_product: bool
+    weight_g: int | None
+    length_mm: int | None
+    width_mm: int | None
+    height_mm: int | None
+
+
+# the statements of every pack scan, built once
+_l, _pa, _pi, _p = OrderLine.__table__, Parcel.__table__, ParcelItem.__table__, Product.__table__
+_LINES = (core_select(_l.c.id, _l.c.sku, _l.c.title, _l.c.product_id, _l.c.picked, _l.c.packed)
+          .where(_l.c.order_id == bindparam("order_id")).order_by(_l.c.id))
+_o = Order.__table__
+# the order in hand with its lines, in one statement
+_ORDER_LINES = (core_select(_o.c.id, _o.c.ref, _o.c.display_name, _o.c.status, _o.c.station, _o.c.tote,
+                            _l.c.id, _l.c.sku, _l.c.title, _l.c.product_id, _l.c.picked, _l.c.packed)
+                .select_from(_o.join(_l, _l.c.order_id == _o.c.id))
+                .where(_o.c.id == bindparam("order_id")).order_by(_l.c.id))
+_OPEN_PARCEL = select(Parcel).where(Parcel.order_id == bindparam("order_id"), Parcel.status == "open")
+_OPEN_PARCEL_ID = core_select(_pa.c.id).where(_pa.c.order_id == bindparam("order_id"), _pa.c.status == "open")
+_LAST_SEQ = core_select(func.coalesce(func.max(_pa.c.seq), 0)).where(_pa.c.order_id == bindparam("order_id"))
+_CONTENTS = (core_select(_pi.c.quantity, _p.c.id.is_not(None), _p.c.weight_g, _p.c.length_mm, _p.c.width_mm,
+                         _p.c.height_mm)
+             .select_from(_pi.join(_l, _l.c.id == _pi.c.order_line_id).outerjoin(_p, _p.c.id == _l.c.product_id))
+             .where(_pi.c.parcel_id == bindparam("parcel_id")))
+_BOXES = select(BoxType)
+_TOTE = select(Tote).where(Tote.code == bindparam("code"))
+# one unit verified: the line's count changes in SQL behind its guard
+_PACK_LINE = (update(_l).where(_l.c.id == bindparam("which_line"), _l.c.packed < _l.c.picked)
+              .values(packed=_l.c.packed + 1).returning(_l.c.packed))
+_ITEM = core_select(_pi.c.id).where(_pi.c.parcel_id == bindparam("which_parcel"),
+                                    _pi.c.order_line_id == bindparam("which_line"))
+_NEW_ITEM = insert(_pi).returning(_pi.c.id)
+_ITEM_PLUS_ONE = update(_pi).where(_pi.c.id == bindparam("which_item")).values(quantity=_pi.c.quantity + 1)
+
+
+def order_lines(s: Session, order_id: int) -> list[LineRow]:
+    return [LineRow(*row) for row in run(s, _LINES, {"order_id": order_id})]
+
+
+def open_parcel(s: Session, order_id: int, create: bool = False) -> Parcel | None:
+    p = s.exec(_OPEN_PARCEL, params={"order_id": order_id}).first()
     if p is None and create:
-        seq = s.exec(select(func.coalesce(func.max(Parcel.seq), 0)).where(Parcel.order_id == order.id)).one()
-        p = Parcel(order_id=order.id, seq=seq + 1)
+        seq = run(s, _LAST_SEQ, {"order_id": order_id}).scalar_one()
+        p = Parcel(order_id=order_id, seq=seq + 1)
         s.add(p)
         s.flush()
     return p
 
 
-def parcel_contents(s: Session, parcel: Parcel) -> list[tuple[ParcelItem, OrderLine, Product | None]]:
-    return list(s.exec(
-        select(ParcelItem, OrderLine, Product).join(OrderLine, OrderLine.id == ParcelItem.order_line_id)
-        .join(Product, Product.id == OrderLine.product_id, isouter=True).where(ParcelItem.parcel_id == parcel.id)
-    ).all())
+def open_parcel_id(s: Session, order_id: int) -> int:
+    """The open parcel's id, a new parcel's when there is none."""
+    found = run(s, _OPEN_PARCEL_ID, {"order_id": order_id}).scalar()
+    return found if found is not None else open_parcel(s, order_id, create=True).id
+
+
+def parcel_contents(s: Session, parcel_id: int) -> list[ContentRow]:
+    return [ContentRow(*row) for row in run(s, _CONTENTS, {"parcel_id": parcel_id})]
 
 
 def expected_weight(s: Session, parcel: Parcel, box: BoxType) -> int | None:
     total = box.weight_g
-    for item, _line, product in parcel_contents(s, parcel):
-        if product is None or product.weight_g is None:
+    for c in parcel_contents(s, parcel.id):
+        if not c.has_product or c.weight_g is None:
             return None
-        total += product.weight_g * item.quantity
+        total += c.weight_g * c.quantity
     return total
 
 
 def suggest_box(s: Session, parcel: Parcel) -> BoxType | None:
-    boxes = list(s.exec(select(BoxType)))
+    boxes = list(s.exec(_BOXES))
     if not boxes:
         return None
     volume, weight = 0, 0
-    for item, _line, p in parcel_contents(s, parcel):
-        if p is not None:
-            volume += (p.length_mm or 0) * (p.width_mm or 0) * (p.height_mm or 0) * item.quantity
-            weight += (p.weight_g or 0) * item.quantity
+    for c in parcel_contents(s, parcel.id):
+        if c.has_product:
+            volume += (c.length_mm or 0) * (c.width_mm or 0) * (c.height_mm or 0) * c.quantity
+            weight += (c.weight_g or 0) * c.quantity
     boxes.sort(key=lambda b: (b.length_mm * b.width_mm * b.height_mm, b.code))
     for b in boxes:
         if volume <= 0.85 * b.length_mm * b.width_mm * b.height_mm and (b.max_weight_g is None or weight <= b.max_weight_g):
@@ -67,36 +125,42 @@ def suggest_box(s: Session, parcel: Parcel) -> BoxType | None:
 class PackSession(StationSession):
     mode = "pack"
 
-    def _order(self, s: Session) -> Order | None:
+    def forget_view(self) -> None:
+        # the order and its lines as the last scan left them, known without reading them again
+        self._after: tuple[OrderRow, list[LineRow]] | None = None
+
+    def _look(self, s: Session) -> tuple[OrderRow | None, list[LineRow]]:
+        """The order in hand (None: none, or no longer this station's) and its lines."""
         oid = self.state.get("order_id")
-        o = s.get(Order, oid) if oid else None
+        rows = run(s, _ORDER_LINES, {"order_id": oid}).all() if oid else []
+        o = OrderRow(*rows[0][:6]) if rows else order_row(s, oid)
         if o is None or o.status != Status.PACKING or o.station != self.station:
             self.state = {}
-            return None
-        return o
+            return None, []
+        return o, [LineRow(*row[6:]) for row in rows]
 
     def expectation(self, s: Session) -> Expect:
-        order = self._order(s)
+        view, self._after = getattr(self, "_after", None), None
+        order, lines = view if view is not None else self._look(s)
         if order is None:
             return Expect("order", "scan a tote or an order to pack")
-        lines = order_lines(s, order)
         left = sum(ln.picked - ln.packed for ln in lines)
-        parcel = open_parcel(s, order)
         if left:
             ln = next(ln for ln in lines if ln.picked > ln.packed)
             return Expect("item", f"scan units: {left} left to verify", order=order, sku=ln.sku, title=ln.title,
                           quantity=ln.picked - ln.packed, tote=order.tote)
+        parcel = open_parcel(s, order.id)
         box = suggest_box(s, parcel) if parcel else None
         hint = f", or %DONE for {box.code}" if box else ""
         return Expect("box", f"scan a box{hint}", order=order, tote=order.tote, quantity=0)
 
     def on_scan(self, s: Session, m: Meaning) -> Outcome:
-        order = self._order(s)
+        order, lines = self._look(s)
         cmd = m.command if m.what is What.COMMAND else None
         retry = self.state.pop("weight_retry", None)  # only the very next scan may accept
         if order is None:
             if m.what is What.TOTE:
-                tote = s.exec(select(Tote).where(Tote.code == m.tote)).first()
+                tote = s.exec(_TOTE, params={"code": m.tote}).first()
                 if tote is None or tote.order_id is None:
                     raise Refused(f"{m.tote} holds no order")
                 return self._take(s, s.get(Order, tote.order_id))
@@ -108,17 +172,16 @@ class PackSession(StationSession):
                 return Outcome(f"{order.display_name} is in hand")
             raise Refused(f"{named(m)}: {order.display_name} is in hand")
         if cmd == "CANCEL":
-            return self._release(s, order)
+            return self._release(s, s.get(Order, order.id))
         if m.what is What.PRODUCT:
-            return self._verify(s, order, m)
+            return self._verify(s, order, lines, m)
         if m.what is What.BOX:
             return self._box(s, order, m.box, m.scan.text, retry)
         if cmd == "DONE":
-            lines = order_lines(s, order)
             left = sum(ln.picked - ln.packed for ln in lines)
             if left:
                 raise Refused(f"{left} unit{'s' if left > 1 else ''} still to verify")
-            parcel = open_parcel(s, order)
+            parcel = open_parcel(s, order.id)
             box = suggest_box(s, parcel) if parcel else None
             if box is None:
                 raise Refused("no box types are set up: scan a box")
@@ -137,9 +200,9 @@ class PackSession(StationSession):
         self.state = {"order_id": order.id}
         return Outcome(f"packing {order.display_name}")
 
-    def _verify(self, s: Session, order: Order, m: Meaning) -> Outcome:
+    def _verify(self, s: Session, order: OrderRow, all_lines: list[LineRow], m: Meaning) -> Outcome:
         product, scan = m.product, m.scan
-        lines = [ln for ln in order_lines(s, order) if ln.product_id == product.id]
+        lines = [ln for ln in all_lines if ln.product_id == product.id]
         if not lines:
             raise Refused(f"{named(m)} is not in this order")
         line = next((ln for ln in lines if ln.packed < ln.picked), None)
@@ -148,22 +211,24 @@ class PackSession(StationSession):
             raise Refused(f"{named(m)}: one too many: all {n} of {product.sku} are verified already")
         if why := pack_refusal(s, line, scan):
             raise Refused(why)
-        if not change(s, OrderLine, OrderLine.id == line.id, OrderLine.packed < OrderLine.picked, packed=1):
+        packed = run(s, _PACK_LINE, {"which_line": line.id}).scalar()
+        if packed is None:
             raise Refused(f"one too many: all {line.picked} of {product.sku} are verified already")
-        parcel = open_parcel(s, order, create=True)
-        item = s.exec(select(ParcelItem).where(ParcelItem.parcel_id == parcel.id,
-                                               ParcelItem.order_line_id == line.id)).first()
-        if item is None:
-            item = ParcelItem(parcel_id=parcel.id, order_line_id=line.id)
-            s.add(item)
-            s.flush()
-        change(s, ParcelItem, ParcelItem.id == item.id, quantity=1)
-        record_packed(s, item, line, scan)
+        line.packed = packed
+        parcel_id = open_parcel_id(s, order.id)
+        c = s.connection()
+        item_id = c.execute(_ITEM, {"which_parcel": parcel_id, "which_line": line.id}).scalar()
+        if item_id is None:
+            item_id = c.execute(_NEW_ITEM, {"parcel_id": parcel_id, "order_line_id": line.id, "quantity": 1}).scalar_one()
+        else:
+            c.execute(_ITEM_PLUS_ONE, {"which_item": item_id})
+        record_packed(s, item_id, line, scan)
+        self._after = (order, all_lines)  # nothing else of them changed
         return Outcome(f"{product.sku} {line.packed} of {line.picked}", data={"sku": product.sku})
 
-    def _box(self, s: Session, order: Order, box: BoxType, scan: str, retry: str | None) -> Outcome:
-        parcel = open_parcel(s, order)
-        if parcel is None or not parcel_contents(s, parcel):
+    def _box(self, s: Session, row: OrderRow, box: BoxType, scan: str, retry: str | None) -> Outcome:
+        parcel = open_parcel(s, row.id)
+        if parcel is None or not parcel_contents(s, parcel.id):
             raise Refused("scan the units for this parcel first")
         expected = expected_weight(s, parcel, box)
         weight, source, decision = expected, "computed", None
@@ -180,15 +245,16 @@ class PackSession(StationSession):
                     decision = f"accepted {weight} g against expected {expected} g"
         parcel.box_code, parcel.weight_g, parcel.weight_source, parcel.status = box.code, weight, source, "packed"
         s.add(parcel)
-        left = sum(ln.picked - ln.packed for ln in order_lines(s, order))
+        left = sum(ln.picked - ln.packed for ln in order_lines(s, row.id))
         data = {"box": box.code, "weight_g": weight, "weight_source": source, "decision": decision,
                 "parcel": parcel.seq}
         if left:
             return Outcome(f"parcel {parcel.seq} closed in {box.code}; scan units for parcel {parcel.seq + 1}",
                            data=data)
+        order = s.get(Order, row.id)
         move(s, order, Status.PACKED, station=self.station, operator=self.operator)
         if order.tote:
-            tote = s.exec(select(Tote).where(Tote.code == order.tote)).first()
+            tote = s.exec(_TOTE, params={"code": order.tote}).first()
             if tote is not None and tote.order_id == order.id:
                 tote.order_id = None
                 s.add(tote)
@@ -210,7 +276,7 @@ class PackSession(StationSession):
             s.exec(delete(ParcelLot).where(ParcelLot.parcel_item_id.in_(items)))
             s.exec(delete(ParcelItem).where(ParcelItem.parcel_id.in_(parcels)))
             s.exec(delete(Parcel).where(Parcel.order_id == order.id))
-        for ln in order_lines(s, order):
+        for ln in s.exec(select(OrderLine).where(OrderLine.order_id == order.id)):
             ln.packed = 0
             s.add(ln)
         move(s, order, Status.PICKED, station=self.station, operator=self.operator, reason="released by %CANCEL")

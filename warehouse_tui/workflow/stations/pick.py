@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import bindparam, update
+from sqlalchemy import select as core_select
 from sqlmodel import Session, select
 
 from warehouse_tui.domain.lifecycle import Status
-from warehouse_tui.domain.models import Allocation, Bin, Order, OrderLine, Product, Tote
-from warehouse_tui.workflow.counts import change, stock_change
+from warehouse_tui.domain.models import Allocation, Bin, Order, OrderLine, Product, Stock, Tote
+from warehouse_tui.workflow.counts import change
 from warehouse_tui.workflow.inventory import release_reservations
 from warehouse_tui.workflow.lots import record_picked, unit_refusal
 from warehouse_tui.workflow.orders import claim, move
@@ -16,52 +18,120 @@ from warehouse_tui.workflow.queues import next_ready
 from warehouse_tui.workflow.reservations import Held, move_units
 from warehouse_tui.workflow.resolve import Meaning, What, named
 from warehouse_tui.workflow.stations.base import Expect, Outcome, Refused, StationSession
+from warehouse_tui.workflow.stations.rows import OrderRow, order_rows, run
+
+
+# What a pick scan reads, as plain rows (see rows.py).
+@dataclass(slots=True)
+class AllocRow:
+    id: int
+    quantity: int
+    picked: int
+
+
+@dataclass(slots=True)
+class LineRow:
+    id: int
+    quantity: int
+    picked: int
+    short: int
+
+
+@dataclass(slots=True)
+class BinRow:
+    id: int
+    code: str
+    sequence: int
+
+
+@dataclass(slots=True)
+class ProductRow:
+    id: int
+    sku: str
+    title: str
 
 
 @dataclass
 class Target:
-    alloc: Allocation
-    line: OrderLine
-    bin: Bin
-    product: Product
-    order: Order
+    alloc: AllocRow
+    line: LineRow
+    bin: BinRow
+    product: ProductRow
+    order: OrderRow | Order
 
     @property
     def left(self) -> int:
         return self.alloc.quantity - self.alloc.picked
 
 
-def remaining(s: Session, order_ids: list[int]) -> list[Target]:
-    """Units still to pick, in walking order of bins (then batch order, then line)."""
-    if not order_ids:
-        return []
-    rows = s.exec(
-        select(Allocation, OrderLine, Bin, Product, Order)
-        .join(OrderLine, OrderLine.id == Allocation.order_line_id)
-        .join(Bin, Bin.id == Allocation.bin_id)
-        .join(Product, Product.id == OrderLine.product_id)
-        .join(Order, Order.id == OrderLine.order_id)
-        .where(OrderLine.order_id.in_(order_ids), Allocation.quantity > Allocation.picked)
-    ).all()
-    rank = {oid: i for i, oid in enumerate(order_ids)}
-    targets = [Target(*row) for row in rows]
+# the statements of every pick scan, built once
+_l, _a = OrderLine.__table__, Allocation.__table__
+_b, _p, _st = Bin.__table__, Product.__table__, Stock.__table__
+_o = Order.__table__
+# what is left to pick of some orders, each row with its order (an order with nothing left has no row)
+_REMAINING = (
+    core_select(_o.c.id, _o.c.ref, _o.c.display_name, _o.c.status, _o.c.station, _o.c.tote,
+                _a.c.id, _a.c.quantity, _a.c.picked, _l.c.id, _l.c.quantity, _l.c.picked,
+                _l.c.short, _b.c.id, _b.c.code, _b.c.sequence, _p.c.id, _p.c.sku, _p.c.title)
+    .select_from(_a.join(_l, _l.c.id == _a.c.order_line_id).join(_b, _b.c.id == _a.c.bin_id)
+                 .join(_p, _p.c.id == _l.c.product_id).join(_o, _o.c.id == _l.c.order_id))
+    .where(_l.c.order_id.in_(bindparam("ids", expanding=True)), _a.c.quantity > _a.c.picked))
+_TOTE = select(Tote).where(Tote.code == bindparam("code"))
+# one unit leaves its bin: each count changes in SQL behind its guard
+_TAKE_STOCK = (update(_st).where(_st.c.product_id == bindparam("of_product"), _st.c.bin_id == bindparam("in_bin"),
+                                 _st.c.on_hand >= 1, _st.c.reserved >= 1)
+               .values(on_hand=_st.c.on_hand - 1, reserved=_st.c.reserved - 1))
+_TAKE_ALLOC = update(_a).where(_a.c.id == bindparam("which_alloc"), _a.c.picked < _a.c.quantity).values(
+    picked=_a.c.picked + 1)
+_TAKE_LINE = (update(_l).where(_l.c.id == bindparam("which_line"), _l.c.picked + _l.c.short < _l.c.quantity)
+              .values(picked=_l.c.picked + 1).returning(_l.c.picked))
+
+
+def _remaining_rows(s: Session, ids: list[int]) -> list[tuple]:
+    return run(s, _REMAINING, {"ids": ids}).all() if ids else []
+
+
+def _targets(rows: list[tuple], orders: list) -> list[Target]:
+    """The rows of the orders given as targets, in walking order of bins (then batch order, then line)."""
+    by_id = {o.id: o for o in orders}
+    rank = {o.id: i for i, o in enumerate(orders)}
+    lines: dict[int, LineRow] = {}
+    targets = []
+    for (order_id, *_order, a_id, a_qty, a_picked, l_id, l_qty, l_picked, l_short, b_id, b_code, b_seq,
+         p_id, p_sku, p_title) in rows:
+        if order_id not in by_id:
+            continue
+        line = lines.get(l_id) or lines.setdefault(l_id, LineRow(l_id, l_qty, l_picked, l_short))
+        targets.append(Target(AllocRow(a_id, a_qty, a_picked), line, BinRow(b_id, b_code, b_seq),
+                              ProductRow(p_id, p_sku, p_title), by_id[order_id]))
     targets.sort(key=lambda t: (t.bin.sequence, t.bin.code, rank[t.order.id], t.line.id, t.alloc.id))
     return targets
 
 
-def take_unit(s: Session, t: Target) -> None:
-    """One unit leaves its bin: picked on the allocation and the line, off the shelf.
+def remaining(s: Session, orders: list) -> list[Target]:
+    """Units still to pick, in walking order of bins (then batch order, then line)."""
+    return _targets(_remaining_rows(s, [o.id for o in orders]), orders)
+
+
+def take_unit(s: Session, t: Target) -> int:
+    """One unit leaves its bin: picked on the allocation and the line, off the shelf; the
+    line's units picked now.
 
     Each count changes in SQL, so two stations never lose a unit between them on any engine;
     the stock row first, then the allocation, the order every writer takes them in.
     """
-    if not stock_change(s, t.product.id, t.bin.id, on_hand=-1, reserved=-1):
+    s.flush()
+    c = s.connection()
+    if c.execute(_TAKE_STOCK, {"of_product": t.product.id, "in_bin": t.bin.id}).rowcount != 1:
         raise Refused(f"the stock count says {t.bin.code} holds no {t.product.sku}: count the bin")
-    if not change(s, Allocation, Allocation.id == t.alloc.id, Allocation.picked < Allocation.quantity, picked=1):
+    if c.execute(_TAKE_ALLOC, {"which_alloc": t.alloc.id}).rowcount != 1:
         raise Refused(f"{t.product.sku} in {t.bin.code} is no longer reserved for {t.order.display_name}")
-    if not change(s, OrderLine, OrderLine.id == t.line.id,
-                  OrderLine.picked + OrderLine.short < OrderLine.quantity, picked=1):
+    picked = c.execute(_TAKE_LINE, {"which_line": t.line.id}).scalar()
+    if picked is None:
         raise Refused(f"all of {t.product.sku} are picked for {t.order.display_name}")
+    t.alloc.picked += 1
+    t.line.picked = picked
+    return picked
 
 
 class PickSession(StationSession):
@@ -78,13 +148,15 @@ class PickSession(StationSession):
         ids = self._orders()
         return ids[0] if len(ids) == 1 else None
 
-    def _sync(self, s: Session) -> list[Order]:
+    def _sync(self, s: Session, found: dict[int, OrderRow] | None = None) -> list[OrderRow]:
         """The orders still in this station's hands (a supervisor may have taken one away)."""
-        orders = []
-        for oid in self._orders():
-            o = s.get(Order, oid)
-            if o is not None and o.station == self.station and o.status in (Status.PICKING, Status.SHORT):
-                orders.append(o)
+        wanted = self._orders()
+        if found is None:
+            found = order_rows(s, wanted)
+        elif missing := [oid for oid in wanted if oid not in found]:
+            found = {**found, **order_rows(s, missing)}
+        orders = [o for oid in wanted if (o := found.get(oid)) is not None
+                  and o.station == self.station and o.status in (Status.PICKING, Status.SHORT)]
         ids = [o.id for o in orders]
         if "batch" in self.state:
             self.state["batch"] = ids
@@ -94,10 +166,24 @@ class PickSession(StationSession):
             self.state = {}
         return orders
 
+    def _look(self, s: Session) -> tuple[list[OrderRow], list[Target]]:
+        """The orders in hand and what is left to pick of them, read together."""
+        rows = _remaining_rows(s, self._orders())
+        orders = self._sync(s, {row[0]: OrderRow(*row[:6]) for row in rows})
+        return orders, _targets(rows, orders)
+
+    def forget_view(self) -> None:
+        # what the last scan left to pick, known without reading it again (see _item, on_scan)
+        self._after: tuple[list[OrderRow], list[Target]] | None = None
+
     # -- what next ------------------------------------------------------------------------
 
     def expectation(self, s: Session) -> Expect:
-        orders = self._sync(s)
+        view, self._after = getattr(self, "_after", None), None
+        orders, targets = view if view is not None else self._look(s)
+        return self._expect(s, orders, targets)
+
+    def _expect(self, s: Session, orders: list[OrderRow], targets: list[Target] | None) -> Expect:
         if not orders:
             return Expect("order", "scan an order, or %NEXT for the next one")
         batch = "batch" in self.state
@@ -112,7 +198,8 @@ class PickSession(StationSession):
                 o = s.get(Order, pending["order"])
                 return Expect("tote", f"put it in {o.tote} for {o.display_name}", order=o, batch_order=o,
                               tote=o.tote, sku=pending.get("sku"))
-        targets = remaining(s, [o.id for o in orders])
+        if targets is None:
+            targets = remaining(s, orders)
         if not targets:
             o = orders[0]
             return Expect("tote", f"scan a tote for {o.display_name}", order=o)
@@ -135,7 +222,7 @@ class PickSession(StationSession):
     # -- scans ----------------------------------------------------------------------------
 
     def on_scan(self, s: Session, m: Meaning) -> Outcome:
-        orders = self._sync(s)
+        orders, targets = self._look(s)
         cmd = m.command if m.what is What.COMMAND else None
         if not orders:
             if m.what is What.ORDER:
@@ -149,7 +236,7 @@ class PickSession(StationSession):
             if cmd == "BATCH":
                 return self._batch(s)
             raise Refused(f"{named(m)} is not an order")
-        exp = self.expectation(s)
+        exp = self._expect(s, orders, targets)
         if m.what is What.ORDER or cmd in ("NEXT", "BATCH"):
             raise Refused(f"{named(m)}: {exp.order.display_name if exp.order else 'a batch'} is in hand")
         if cmd == "CANCEL":
@@ -162,11 +249,12 @@ class PickSession(StationSession):
             return self._tote(s, m.tote, orders, exp)
         if m.what is What.BIN:
             if m.bin.code != exp.bin:
-                return self._other_bin(s, m.bin, orders, exp)
+                return self._other_bin(s, m.bin, targets, exp)
             self.state["bin_id"] = m.bin.id
+            self._after = (orders, targets)  # nothing else changed
             return Outcome(f"bin {m.bin.code}")
         if m.what is What.PRODUCT:
-            return self._item(s, m, orders, exp)
+            return self._item(s, m, orders, targets, exp)
         if cmd == "DONE":
             raise Refused("nothing to finish here")
         raise Refused(f"{named(m)} is not what is asked for")
@@ -203,8 +291,8 @@ class PickSession(StationSession):
                                       operator=self.operator)
         return Outcome(msg + (f"; {printed}" if printed else ""))
 
-    def _item(self, s: Session, m: Meaning, orders: list[Order], exp: Expect) -> Outcome:
-        targets = remaining(s, [o.id for o in orders])
+    def _item(self, s: Session, m: Meaning, orders: list[OrderRow], targets: list[Target],
+              exp: Expect) -> Outcome:
         if exp.expect == "bin":
             raise Refused(f"{named(m)}: scan the bin {exp.bin} first")
         here = [t for t in targets if t.bin.code == exp.bin and t.product.id == m.product.id]
@@ -216,9 +304,10 @@ class PickSession(StationSession):
             raise Refused(why)
         # the unit goes to the order the screen asked for when it can
         t = next((x for x in here if x.order.id == (exp.batch_order or exp.order).id), here[0])
-        take_unit(s, t)
+        done = take_unit(s, t)
         record_picked(s, t.line.id, m.scan.lot, m.scan.expiry)
-        done = t.line.picked
+        # what is left to pick is what was left, less this unit
+        self._after = (orders, [x for x in targets if x.left > 0])
         data = {"sku": t.product.sku, "bin": t.bin.code, "lot": m.scan.lot, "serial": m.scan.serial,
                 "expiry": m.scan.expiry.isoformat() if m.scan.expiry else None}
         if "batch" in self.state:
@@ -226,9 +315,9 @@ class PickSession(StationSession):
             return Outcome(f"{t.product.sku} for {t.order.display_name}: put it in {t.order.tote}", data=data)
         return Outcome(f"{t.product.sku} {done} of {t.line.quantity}", data=data)
 
-    def _other_bin(self, s: Session, to: Bin, orders: list[Order], exp: Expect) -> Outcome:
+    def _other_bin(self, s: Session, to: Bin, targets: list[Target], exp: Expect) -> Outcome:
         """The product found in another bin with free stock: its reservation moves there."""
-        here = [t for t in remaining(s, [o.id for o in orders]) if t.bin.code == exp.bin and t.product.sku == exp.sku]
+        here = [t for t in targets if t.bin.code == exp.bin and t.product.sku == exp.sku]
         moved = 0
         for t in here:
             h = Held(t.alloc, t.line, t.order, t.bin, t.product)
@@ -240,7 +329,7 @@ class PickSession(StationSession):
         return Outcome(f"bin {to.code}: {moved} x {exp.sku} reserved here instead of {exp.bin}",
                        data={"sku": exp.sku, "bin": to.code, "from": exp.bin, "quantity": moved})
 
-    def _tote(self, s: Session, code: str, orders: list[Order], exp: Expect) -> Outcome:
+    def _tote(self, s: Session, code: str, orders: list[OrderRow], exp: Expect) -> Outcome:
         order = exp.order
         pending = self.state.get("pending")
         if pending:
@@ -248,10 +337,12 @@ class PickSession(StationSession):
                 raise Refused(f"wrong tote {code}: this unit is for {order.display_name}")
             self.state.pop("pending")
             msg = f"{pending.get('sku') or 'the unit'} in {code}"
-            if not remaining(s, [order.id]):
+            if not remaining(s, [order]):
+                order = s.get(Order, order.id)
                 msg += "; " + self._finished(order, code, self._finish(s, order, keep_tote=True))
             return Outcome(msg)
-        tote = s.exec(select(Tote).where(Tote.code == code)).first()
+        order = s.get(Order, order.id)
+        tote = s.exec(_TOTE, params={"code": code}).first()
         if tote is None:
             tote = Tote(code=code)
         if tote.order_id is not None and tote.order_id != order.id:
@@ -285,21 +376,21 @@ class PickSession(StationSession):
             self.state = {}
         return f": {order.display_name} {order.status}"
 
-    def _short(self, s: Session, orders: list[Order]) -> Outcome:
-        targets = remaining(s, [o.id for o in orders])
+    def _short(self, s: Session, orders: list[OrderRow]) -> Outcome:
+        targets = remaining(s, orders)
         if not targets:
             raise Refused("nothing is left to pick")
         t = self._next_target(targets)
         left = t.line.quantity - t.line.picked - t.line.short
-        release_reservations(s, t.order, t.line)
+        order = s.get(Order, t.order.id)
+        release_reservations(s, order, t.line)
         change(s, OrderLine, OrderLine.id == t.line.id, short=left)
-        order = t.order
         if order.status == Status.PICKING:
             move(s, order, Status.SHORT, station=self.station, operator=self.operator,
                  reason=f"{t.product.sku} short by {left} at {t.bin.code}")
         msg = f"{t.product.sku} short by {left}: {order.display_name} goes to exceptions"
         s.flush()
-        if not remaining(s, [order.id]):
+        if not remaining(s, [order]):
             picked_any = any(ln.picked for ln in s.exec(select(OrderLine).where(OrderLine.order_id == order.id)))
             if not picked_any:
                 self._untote(s, order)
@@ -314,8 +405,9 @@ class PickSession(StationSession):
                 s.add(tote)
             order.tote = None
 
-    def _release(self, s: Session, orders: list[Order]) -> Outcome:
-        for o in orders:
+    def _release(self, s: Session, orders: list[OrderRow]) -> Outcome:
+        for row in orders:
+            o = s.get(Order, row.id)
             if o.status == Status.PICKING:
                 move(s, o, Status.READY, station=self.station, operator=self.operator, reason="released by %CANCEL")
             if "batch" in self.state and not any(
