@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from datetime import datetime
 from typing import Any
 
 # C0, DEL and C1
@@ -57,22 +58,40 @@ def safe_lines(value: Any) -> str:
     return "\n".join(safe(part) for part in ("" if value is None else str(value)).split("\n"))
 
 
+_LEAVES = (type(None), int, float, bool, datetime)
+
+
 def clean_all(obj: Any) -> Any:
     """``clean`` applied to every string in a structure of dataclasses, dicts and lists, in place
-    where it can be (dataclasses, dicts, lists); returns the cleaned object."""
+    where it can be (dataclasses, dicts, lists); returns the cleaned object. An import walks
+    every field of every order: a printable string (nearly all) is left as it is, unassigned."""
     if isinstance(obj, str):
         return clean(obj)
     if isinstance(obj, dict):
-        for k, v in list(obj.items()):
-            obj[k] = clean_all(v)
+        items = obj.items()
+    elif isinstance(obj, list):
+        items = enumerate(obj)
+    elif getattr(obj, "__dataclass_fields__", None):
+        if hasattr(obj, "__dict__"):
+            items = vars(obj).items()
+        else:  # slots
+            for name in obj.__dataclass_fields__:
+                setattr(obj, name, clean_all(getattr(obj, name)))
+            return obj
+    else:
         return obj
-    if isinstance(obj, list):
-        obj[:] = [clean_all(v) for v in obj]
-        return obj
-    fields = getattr(obj, "__dataclass_fields__", None)
-    if fields:
-        for name in fields:
-            setattr(obj, name, clean_all(getattr(obj, name)))
+    changed = []
+    for k, v in items:
+        if type(v) is str:
+            if v and not v.isprintable():
+                changed.append((k, clean(v)))
+        elif not isinstance(v, _LEAVES):
+            new = clean_all(v)
+            if new is not v:
+                changed.append((k, new))
+    target = vars(obj) if not isinstance(obj, (dict, list)) else obj
+    for k, v in changed:
+        target[k] = v
     return obj
 
 
