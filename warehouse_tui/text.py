@@ -64,35 +64,42 @@ _LEAVES = (type(None), int, float, bool, datetime)
 def clean_all(obj: Any) -> Any:
     """``clean`` applied to every string in a structure of dataclasses, dicts and lists, in place
     where it can be (dataclasses, dicts, lists); returns the cleaned object. An import walks
-    every field of every order: a printable string (nearly all) is left as it is, unassigned."""
+    every field of every order: the strings of one object are checked at once, and a printable
+    string (nearly all) is left as it is."""
     if isinstance(obj, str):
         return clean(obj)
-    if isinstance(obj, dict):
-        items = obj.items()
-    elif isinstance(obj, list):
-        items = enumerate(obj)
+    if isinstance(obj, (dict, list)):
+        if not obj:
+            return obj
+        target = obj
     elif getattr(obj, "__dataclass_fields__", None):
-        if hasattr(obj, "__dict__"):
-            items = vars(obj).items()
-        else:  # slots
+        if not hasattr(obj, "__dict__"):  # slots
             for name in obj.__dataclass_fields__:
                 setattr(obj, name, clean_all(getattr(obj, name)))
             return obj
+        target = vars(obj)
     else:
         return obj
-    changed = []
-    for k, v in items:
-        if type(v) is str:
-            if v and not v.isprintable():
-                changed.append((k, clean(v)))
-        elif not isinstance(v, _LEAVES):
+    keys = range(len(target)) if isinstance(target, list) else list(target)
+    values = target if isinstance(target, list) else list(target.values())
+    if not "".join([v for v in values if type(v) is str]).isprintable():
+        for k, v in zip(keys, values):
+            if type(v) is str:
+                target[k] = clean(v)
+    for k, v in zip(keys, values):
+        if type(v) is not str and not isinstance(v, _LEAVES):
             new = clean_all(v)
             if new is not v:
-                changed.append((k, new))
-    target = vars(obj) if not isinstance(obj, (dict, list)) else obj
-    for k, v in changed:
-        target[k] = v
+                target[k] = new
     return obj
+
+
+def clean_record(obj: Any) -> Any:
+    """``clean_all`` for a record of dataclasses, dicts, lists and plain values whose ``repr``
+    shows every field (an imported order): ``repr`` writes every character that is not
+    printable as an escape, so a repr without a backslash has nothing to clean, and the walk
+    is skipped."""
+    return obj if "\\" not in repr(obj) else clean_all(obj)
 
 
 def json_text(obj: Any, **kwargs: Any) -> str:
