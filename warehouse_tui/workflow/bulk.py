@@ -11,6 +11,7 @@ other engines SQLAlchemy's own path stays (on PostgreSQL it sends the rows as mu
 from __future__ import annotations
 
 from collections import defaultdict
+from operator import itemgetter
 
 from sqlalchemy import Table, insert
 from sqlalchemy.engine import Connection
@@ -43,12 +44,28 @@ def _sqlite_executemany(conn: Connection, table: Table, keys: tuple, rows: list[
     columns = list(keys) + list(defaults)
     compiled = insert(table).compile(dialect=dialect, column_keys=columns)
     order = list(compiled.positiontup)
-    procs = [table.c[k].type.dialect_impl(dialect).bind_processor(dialect) for k in order]
+    given = [k for k in order if k in keys]
+    if order[:len(given)] != given or set(order[len(given):]) - set(defaults):
+        conn.execute(insert(table), rows)  # not the plain statement expected: SQLAlchemy's own path
+        return
+    constants = [defaults[k] for k in order[len(given):]]
+    get = itemgetter(*given)
+    # each column's conversion (times to text on SQLite), remembered per value: an import
+    # writes the same time on every row of a set
+    convert = [(i, proc, {}) for i, k in enumerate(order)
+               if (proc := table.c[k].type.dialect_impl(dialect).bind_processor(dialect)) is not None]
     params = []
     for r in rows:
-        values = []
-        for k, proc in zip(order, procs):
-            v = r[k] if k in r else defaults[k]
-            values.append(proc(v) if proc is not None and v is not None else v)
+        values = list(get(r)) if len(given) > 1 else [get(r)]
+        values += constants
+        for i, proc, memo in convert:
+            v = values[i]
+            if v is not None:
+                try:
+                    values[i] = memo[v]
+                except KeyError:
+                    values[i] = memo[v] = proc(v)
+                except TypeError:  # a value that cannot be a key
+                    values[i] = proc(v)
         params.append(tuple(values))
     conn.exec_driver_sql(str(compiled), params)
