@@ -149,14 +149,16 @@ def _trgm(s: Session, needle: str, want: int, seen: set[int]) -> list[int]:
         " ORDER BY id DESC LIMIT :n"), {"q": f"%{needle}%", "before": before, "n": n}).all())
 
 
-# lines a title search reads through the index before it walks the newest lines instead
-DENSE = 2000
+# matching lines a title search reads through the title's index and sorts; past that many (as
+# estimated) it walks the newest lines instead, where enough of them match
+DENSE = 20_000
 
 
 def _titles(s: Session, sqlite: bool, needle: str, want: int, seen: set[int]) -> list[int]:
     """Orders with a line whose title holds the needle: the matching titles from their index,
-    then the lines that carry them. Few such lines: all of them, by the index on the title;
-    many: the newest lines first, a page at a time, until enough orders."""
+    then the lines that carry them. Few such lines: all of them, by the index on the title,
+    newest orders first; many: the newest lines first, a page at a time, until enough orders.
+    How many is estimated from the titles matched (lines per title on average)."""
     if sqlite:
         titles = "SELECT rowid FROM search_texts_fts WHERE search_texts_fts MATCH :q"
         q = '"' + needle.replace('"', '""') + '"'
@@ -164,10 +166,16 @@ def _titles(s: Session, sqlite: bool, needle: str, want: int, seen: set[int]) ->
         titles = "SELECT id FROM search_texts WHERE text LIKE :q"
         q = f"%{needle}%"
     conn = s.connection()
-    rows = conn.execute(sql(f"SELECT order_id FROM line_search WHERE text_id IN ({titles}) LIMIT :cap"),
-                        {"q": q, "cap": DENSE}).all()
-    if len(rows) < DENSE:
-        found = sorted({r[0] for r in rows} - seen, reverse=True)[:want]
+    matched, lines, texts = conn.execute(sql(
+        f"SELECT (SELECT count(*) FROM ({titles}) AS m), (SELECT max(line_id) FROM line_search),"
+        " (SELECT max(id) FROM search_texts)"), {"q": q}).one()
+    if not matched:
+        return []
+    if matched * (lines or 0) / max(texts or 1, 1) <= DENSE:
+        rows = conn.execute(sql(
+            f"SELECT DISTINCT order_id FROM line_search WHERE text_id IN ({titles}) ORDER BY order_id DESC"
+            " LIMIT :n"), {"q": q, "n": want + len(seen)}).all()
+        found = [r[0] for r in rows if r[0] not in seen][:want]
         seen.update(found)
         return found
     # "+ 0": not by the title's index, but along the newest lines
