@@ -60,11 +60,11 @@ def gtin14(n: int) -> str:
     return body + str((10 - total % 10) % 10)
 
 
-def _migration():
+def _migration(name: str = "0004_order_search"):
     import importlib.util
 
-    path = Path(__file__).resolve().parents[1] / "warehouse_tui" / "migrations" / "versions" / "0004_order_search.py"
-    spec = importlib.util.spec_from_file_location("order_search_migration", path)
+    path = Path(__file__).resolve().parents[1] / "warehouse_tui" / "migrations" / "versions" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"migration_{name[:4]}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -74,15 +74,16 @@ def build(db, orders: int, seed: int = 7, index_after: bool = False) -> float:
     """Fill an empty database; returns the seconds it took (0 when reused).
 
     ``index_after`` (SQLite): insert without the search triggers, then index everything in one
-    pass as migration 0004 does for an older database, and put the triggers back.
+    pass as migrations 0004 and 0006 do for an older database, and put the triggers back.
     """
     with db.session() as s:
         if s.exec(select(Order.id).limit(1)).first() is not None:
             return 0.0
     if index_after:
         with db.write_engine.begin() as conn:
-            for name in ("order_ai", "order_au", "order_ad", "line_ai", "line_au", "line_ad"):
-                conn.exec_driver_sql(f"DROP TRIGGER order_search_{name}")
+            for name in ("order_search_order_ai", "order_search_order_au", "order_search_order_ad",
+                         "line_search_ai", "line_search_au", "line_search_ad"):
+                conn.exec_driver_sql(f"DROP TRIGGER {name}")
     rng = random.Random(seed)
     now = datetime.now(timezone.utc)
     products = min(50_000, max(500, orders // 20))
@@ -131,13 +132,20 @@ def build(db, orders: int, seed: int = 7, index_after: bool = False) -> float:
                 s.execute(insert(Parcel), parcels)
         print(f"  {start + n:,} orders", flush=True)
     if index_after:
-        m = _migration()
+        m, titles = _migration(), _migration("0006_search_titles_once")
         with db.write_engine.begin() as conn:
             conn.exec_driver_sql("DELETE FROM order_search")
-            for statement in m.BACKFILL:
-                conn.exec_driver_sql(statement)
+            conn.exec_driver_sql(m.BACKFILL[0])  # the names
             conn.exec_driver_sql("INSERT INTO order_search_fts (order_search_fts) VALUES ('rebuild')")
-            for statement in m.SQLITE_TRIGGERS:
+            for statement in m.SQLITE_TRIGGERS[:3]:  # the names' triggers
+                conn.exec_driver_sql(statement)
+            # the titles, each once, and the lines that carry them
+            conn.exec_driver_sql("INSERT OR IGNORE INTO search_texts (text) SELECT wt_fold(title) FROM order_lines"
+                                 " WHERE title <> ''")
+            conn.exec_driver_sql("INSERT INTO line_search (line_id, order_id, text_id) SELECT l.id, l.order_id, t.id"
+                                 " FROM order_lines l JOIN search_texts t ON t.text = wt_fold(l.title)"
+                                 " WHERE l.title <> ''")
+            for statement in titles.SQLITE_LINE_TRIGGERS:
                 conn.exec_driver_sql(statement)
         print("  indexed", flush=True)
     return time.perf_counter() - t0

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from datetime import datetime
 from typing import Any
 
 # C0, DEL and C1
@@ -57,23 +58,48 @@ def safe_lines(value: Any) -> str:
     return "\n".join(safe(part) for part in ("" if value is None else str(value)).split("\n"))
 
 
+_LEAVES = (type(None), int, float, bool, datetime)
+
+
 def clean_all(obj: Any) -> Any:
     """``clean`` applied to every string in a structure of dataclasses, dicts and lists, in place
-    where it can be (dataclasses, dicts, lists); returns the cleaned object."""
+    where it can be (dataclasses, dicts, lists); returns the cleaned object. An import walks
+    every field of every order: the strings of one object are checked at once, and a printable
+    string (nearly all) is left as it is."""
     if isinstance(obj, str):
         return clean(obj)
-    if isinstance(obj, dict):
-        for k, v in list(obj.items()):
-            obj[k] = clean_all(v)
+    if isinstance(obj, (dict, list)):
+        if not obj:
+            return obj
+        target = obj
+    elif getattr(obj, "__dataclass_fields__", None):
+        if not hasattr(obj, "__dict__"):  # slots
+            for name in obj.__dataclass_fields__:
+                setattr(obj, name, clean_all(getattr(obj, name)))
+            return obj
+        target = vars(obj)
+    else:
         return obj
-    if isinstance(obj, list):
-        obj[:] = [clean_all(v) for v in obj]
-        return obj
-    fields = getattr(obj, "__dataclass_fields__", None)
-    if fields:
-        for name in fields:
-            setattr(obj, name, clean_all(getattr(obj, name)))
+    keys = range(len(target)) if isinstance(target, list) else list(target)
+    values = target if isinstance(target, list) else list(target.values())
+    if not "".join([v for v in values if type(v) is str]).isprintable():
+        for k, v in zip(keys, values):
+            if type(v) is str:
+                target[k] = clean(v)
+    for k, v in zip(keys, values):
+        if type(v) is not str and not isinstance(v, _LEAVES):
+            new = clean_all(v)
+            if new is not v:
+                target[k] = new
     return obj
+
+
+def clean_record(obj: Any) -> Any:
+    """``clean_all`` for a record of dataclasses, dicts, lists and plain values whose ``repr``
+    shows every field (an imported order): ``repr`` writes every character that is not
+    printable as an escape, so a repr without a backslash has nothing to clean, and the walk
+    is skipped."""
+    return obj if "\\" not in repr(obj) else clean_all(obj)
 
 
 def json_text(obj: Any, **kwargs: Any) -> str:

@@ -136,26 +136,71 @@ def test_index_follows_every_change_of_names_and_titles(warehouse, tmp_path):
         s.exec(delete(OrderLine).where(OrderLine.sku == "MUG-BLU"))
     with db.session() as s:
         assert find(s, "speckled") == []
-        rows = s.connection().execute(text("SELECT count(*) FROM order_search")).scalar()
-        assert [f.ref for f in find(s, "black tee")] == ["BAR-1001"]
-        if db.is_sqlite:  # the FTS5 table mirrors the rows (PostgreSQL indexes the column itself)
+        names = s.connection().execute(text("SELECT count(*) FROM order_search")).scalar()
+        lines = s.connection().execute(text("SELECT count(*) FROM line_search")).scalar()
+        if db.is_sqlite:
             indexed = s.connection().execute(text(
-                "SELECT count(*) FROM order_search_fts WHERE order_search_fts MATCH '\"black tee\"'")).scalar()
-            assert indexed == 1  # the tee once
-    assert rows == 2 + 2  # two names, the tee and the candle
+                "SELECT count(*) FROM search_texts_fts WHERE search_texts_fts MATCH '\"black tee\"'")).scalar()
+        else:
+            indexed = s.connection().execute(text(
+                "SELECT count(*) FROM search_texts WHERE text LIKE '%black tee%'")).scalar()
+    assert names == 2 and lines == 2 and indexed == 1  # two names; the tee and the candle; the tee once
+
+
+def test_a_title_many_lines_carry_is_indexed_once(warehouse, tmp_path):
+    """Most lines carry their product's title: it is folded and indexed once, and every order
+    with a line of it is found, newest first."""
+    from sqlalchemy import text
+
+    db = warehouse
+    import_files(db, [write(tmp_path / "more.csv", MORE)])
+    with db.session() as s:
+        assert [f.ref for f in find(s, "enamel")] == ["ETS-3", "ETS-2", "BAR-1001"]
+        assert [f.ref for f in find(s, "cedar")] == ["ETS-1"]
+        conn = s.connection()
+        texts = conn.execute(text("SELECT text FROM search_texts ORDER BY id")).scalars().all()
+        carriers = conn.execute(text("SELECT count(*) FROM line_search l JOIN search_texts t ON t.id = l.text_id"
+                                     " WHERE t.text = ' blue enamel mug '")).scalar()
+    assert texts.count(" blue enamel mug ") == 1 and len(texts) == len(set(texts))
+    assert carriers == 3
 
 
 def test_upgrade_indexes_the_orders_already_there(warehouse):
-    """Migration 0004 builds the index for the orders of an older database."""
+    """Migration 0004 builds the index for the orders of an older database; 0006 moves its
+    titles into the index of distinct titles."""
+    from sqlalchemy import inspect
+
     db = warehouse
     cfg = migrations._config(db)
     before = ScriptDirectory.from_config(cfg).get_revision("0004").down_revision
     command.downgrade(cfg, before)
-    from sqlalchemy import inspect
-
-    tables = set(inspect(db.write_engine).get_table_names())
-    assert "order_search" not in tables and "order_search_fts" not in tables
+    with db.write_engine.connect() as conn:
+        tables = set(inspect(conn).get_table_names())
+    assert not tables & {"order_search", "order_search_fts", "search_texts", "line_search"}
+    command.upgrade(cfg, "0005")  # titles indexed line by line, as before
+    with db.write_engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM order_search WHERE line_id IS NOT NULL").scalar() == 3
     command.upgrade(cfg, "head")
     with db.session() as s:
         assert [f.ref for f in find(s, "lukasz")] == ["BAR-1001"]
         assert [f.ref for f in find(s, "candle")] == ["BAR-1002"]
+        assert [f.ref for f in find(s, "enamel")] == ["BAR-1001"]
+    with db.write() as s:  # and the titles stay current after the move
+        s.connection().exec_driver_sql("UPDATE order_lines SET title = 'Oak spoon' WHERE sku = 'CANDLE-FIG'")
+    with db.session() as s:
+        assert find(s, "candle") == [] and [f.ref for f in find(s, "spoon")] == ["BAR-1002"]
+
+
+def test_a_title_on_very_many_lines_is_found_along_the_newest_lines(warehouse, tmp_path, monkeypatch):
+    """Past ``DENSE`` lines (as estimated) the orders of a title are read newest line first, a
+    page at a time: the same orders in the same order as by the title's index."""
+    from warehouse_tui.workflow import search
+
+    db = warehouse
+    import_files(db, [write(tmp_path / "more.csv", MORE)])
+    with db.session() as s:
+        by_index = [f.ref for f in find(s, "enamel")]
+        monkeypatch.setattr(search, "DENSE", 0)
+        assert [f.ref for f in find(s, "enamel")] == by_index == ["ETS-3", "ETS-2", "BAR-1001"]
+        assert [f.ref for f in find(s, "enamel", limit=2)] == ["ETS-3", "ETS-2"]
+        assert [f.ref for f in find(s, "cedar")] == ["ETS-1"]

@@ -14,7 +14,7 @@ import json
 import re
 from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation, localcontext
 from pathlib import Path
 from typing import Any
 
@@ -335,7 +335,9 @@ def unit_price(total: str | None, quantity: int) -> str | None:
         return total
     d = Decimal(total)
     exponent = min(d.as_tuple().exponent, 0)
-    return str((d / quantity).quantize(Decimal(1).scaleb(exponent)))
+    with localcontext() as ctx:  # a total of more digits than the default precision still divides
+        ctx.prec = max(ctx.prec, d.adjusted() + 3 - exponent)
+        return str((d / quantity).quantize(Decimal(1).scaleb(exponent)))
 
 
 def text(value: Any) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # letters that NFKD does not decompose
 SPECIAL = {
@@ -34,8 +35,10 @@ def fold(text: str | None) -> str:
     return _SEP.sub(" ", bare.translate(_SPECIAL)).strip()
 
 
+@lru_cache(maxsize=1 << 14)
 def fold_padded(text: str | None) -> str:
-    """The stored form: a space before and after, so whole words and word starts can be matched."""
+    """The stored form: a space before and after, so whole words and word starts can be matched.
+    Remembered: an import folds the same product titles over and over."""
     folded = fold(text)
     return f" {folded} " if folded else ""
 

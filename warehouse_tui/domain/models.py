@@ -288,17 +288,40 @@ class Event(SQLModel, table=True):
 
 
 class OrderSearch(SQLModel, table=True):
-    """The folded words an order is found by: one row for its names, one per line's title.
+    """The folded names an order is found by: one row for its ship-to and buyer names.
 
-    Kept by SQL triggers on ``orders`` and ``order_lines`` whatever code writes them (see
-    migration 0004); indexed by FTS5 (trigram) on SQLite and pg_trgm on PostgreSQL.
+    Kept by SQL triggers on ``orders`` whatever code writes them (see migration 0004);
+    indexed by FTS5 (trigram) on SQLite and pg_trgm on PostgreSQL. ``line_id`` is left over
+    from before migration 0006 (when each line's title had a row here too) and is always empty.
     """
 
     __tablename__ = "order_search"
     id: int | None = Field(default=None, primary_key=True)
     order_id: int = Field(index=True)
-    line_id: int | None = Field(default=None, index=True)  # order_lines.id; none: the names
+    line_id: int | None = Field(default=None, index=True)
     text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+
+
+class SearchText(SQLModel, table=True):
+    """A folded line title, once however many lines carry it (most titles are a product's
+    listing title, repeated on every order of it): indexed once for parts of words (FTS5
+    trigram on SQLite, pg_trgm on PostgreSQL; both outside the models, migration 0006), unique
+    by an engine-specific index. A title no line carries any more stays and finds nothing."""
+
+    __tablename__ = "search_texts"
+    id: int | None = Field(default=None, primary_key=True)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class LineSearch(SQLModel, table=True):
+    """Which folded title each order line carries: kept by SQL triggers on ``order_lines``
+    (migration 0006), so a search finds the orders of a matching title by a join."""
+
+    __tablename__ = "line_search"
+    __table_args__ = (Index("ix_line_search_text_order", "text_id", "order_id"),)
+    line_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    order_id: int
+    text_id: int
 
 
 from warehouse_tui.domain import channel_sync  # noqa: E402,F401  (the sync's tables, in the same metadata)

@@ -21,9 +21,10 @@ def _config(db=None) -> Config:
     return cfg
 
 
-# the engine-specific search index (migration 0004), which the models do not describe: the FTS5
-# tables on SQLite, the pg_trgm index on PostgreSQL
-OUTSIDE_MODELS = ("order_search_fts", "ix_order_search_text_trgm")
+# the engine-specific search index (migrations 0004 and 0006), which the models do not describe:
+# the FTS5 tables on SQLite, the pg_trgm indexes on PostgreSQL, the titles' uniqueness (by the
+# text itself on SQLite, by its digest on PostgreSQL)
+OUTSIDE_MODELS = ("order_search_fts", "ix_order_search_text_trgm", "search_texts_fts", "ix_search_texts_")
 
 
 def include_name(name, type_, _parent_names) -> bool:

@@ -13,11 +13,12 @@ from collections import defaultdict
 from collections.abc import Hashable, Iterable, Sequence
 from typing import NamedTuple
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, select, update
 from sqlmodel import Session
 
 from warehouse_tui.domain.lifecycle import Status
 from warehouse_tui.domain.models import Allocation, Bin, Order, OrderLine, Stock
+from warehouse_tui.workflow.bulk import insert_rows
 from warehouse_tui.workflow.orders import move
 
 STOCK = Stock.__table__
@@ -177,8 +178,7 @@ def insert_allocations(s: Session, takes: Iterable[Take], line_ids: dict[Hashabl
     """The allocation rows of reserved units (``line_ids`` maps a line key to its id)."""
     rows = [{"order_line_id": line_ids[t.line] if line_ids is not None else t.line, "bin_id": t.bin_id,
              "quantity": t.quantity, "picked": 0} for t in takes]
-    if rows:
-        s.connection().execute(insert(Allocation.__table__), rows)
+    insert_rows(s.connection(), Allocation.__table__, rows)
 
 
 def allocate_orders(s: Session, orders: Sequence[Order], *, station: str | None = None,

@@ -34,22 +34,30 @@ def _where(source: str, paths: list[Path]) -> tuple[str, str]:
     return (str(paths[0]) if paths else source), ""
 
 
+def _limits() -> tuple[list, list, list]:
+    order = [(attr, _limit(Order, column)) for attr, column in ORDER_FIELDS.items()]
+    address = [(attr, _limit(Order, column)) for attr, column in ADDRESS_FIELDS.items()]
+    line = [(attr, _limit(OrderLine, attr)) for attr in LINE_FIELDS]
+    return ([x for x in order if x[1]], [x for x in address if x[1]], [x for x in line if x[1]])
+
+
 def check_fits(orders: list[ImportedOrder], paths: list[Path]) -> None:
+    order_limits, address_limits, line_limits = _limits()
     for o in orders:
-        found = [(attr, getattr(o, attr), _limit(Order, column)) for attr, column in ORDER_FIELDS.items()]
-        found += [(attr, getattr(o.ship_to, attr), _limit(Order, column)) for attr, column in ADDRESS_FIELDS.items()]
-        for name, value, limit in found:
-            if limit and value and len(value) > limit:
-                raise InputRejected(*_where(o.source, paths), f"{name} of {len(value):,} characters "
-                                    f"(at most {limit}): {value[:20]!r}…")
+        for attrs, obj in ((order_limits, o), (address_limits, o.ship_to)):
+            for name, limit in attrs:
+                value = getattr(obj, name)
+                if value and len(value) > limit:
+                    raise InputRejected(*_where(o.source, paths), f"{name} of {len(value):,} characters "
+                                        f"(at most {limit}): {value[:20]!r}…")
         for attr in ("placed_at", "ship_by"):
             t = getattr(o, attr)
             if t is not None and not EARLIEST <= t.replace(tzinfo=None) < LATEST:
                 raise InputRejected(*_where(o.source, paths), f"{attr} {t.isoformat()} is not a date an order "
                                     f"can have ({EARLIEST.year} to {LATEST.year - 1})")
         for ln in o.lines:
-            for attr in LINE_FIELDS:
-                value, limit = getattr(ln, attr), _limit(OrderLine, attr)
-                if limit and value and len(value) > limit:
+            for attr, limit in line_limits:
+                value = getattr(ln, attr)
+                if value and len(value) > limit:
                     raise InputRejected(*_where(ln.source or o.source, paths), f"{attr} of {len(value):,} "
                                         f"characters (at most {limit}) in order {o.ref[:40]}: {value[:20]!r}…")

@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from datetime import datetime, timezone
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlmodel import Session
 
 from warehouse_tui.channels.base import ImportedOrder
@@ -19,6 +19,7 @@ from warehouse_tui.domain.lifecycle import Status, check_move
 from warehouse_tui.domain.models import FAR_FUTURE, Allocation, Event, Order, OrderLine, Product, utcnow
 from warehouse_tui.workflow import allocation
 from warehouse_tui.workflow.allocation import Need, Outcome, chunked
+from warehouse_tui.workflow.bulk import insert_rows
 
 ORDERS, LINES, EVENTS = Order.__table__, OrderLine.__table__, Event.__table__
 NOT_YET_PICKED = {Status.NEW, Status.READY, Status.BACKORDERED}
@@ -228,7 +229,7 @@ def insert_orders(s: Session, rows: list[dict]) -> dict[tuple[str, str], int]:
     """Insert order rows; their ids by (channel, ref), read back with one query per channel."""
     if not rows:
         return {}
-    s.connection().execute(insert(ORDERS), rows)
+    insert_rows(s.connection(), ORDERS, rows)
     refs: dict[str, list[str]] = defaultdict(list)
     for r in rows:
         refs[r["channel"]].append(r["ref"])
@@ -244,7 +245,7 @@ def insert_lines(s: Session, rows: list[dict]) -> dict[tuple[int, int], int]:
     """Insert the whole set of lines of some orders; their ids by (order id, position in the order)."""
     if not rows:
         return {}
-    s.connection().execute(insert(LINES), rows)
+    insert_rows(s.connection(), LINES, rows)
     ids, seen = {}, defaultdict(int)
     for part in chunked(sorted({r["order_id"] for r in rows})):
         for lid, oid in s.connection().execute(select(LINES.c.id, LINES.c.order_id)
@@ -268,8 +269,7 @@ def write_events(s: Session, w: Writes, ids: dict) -> None:
              "operator": w.who.get("operator"), "scan": None, "ok": None, "message": message,
              "data": _json({k: v for k, v in data.items() if v is not None})}
             for order, type, message, data in w.events]
-    if rows:
-        s.connection().execute(insert(EVENTS), rows)
+    insert_rows(s.connection(), EVENTS, rows)
 
 
 def outcome_status(w: Writes, order, current: str, outcome: Outcome) -> dict:

@@ -29,7 +29,7 @@ from warehouse_tui.workflow.import_chunk import (
 )
 from warehouse_tui.workflow.ledger import record
 from warehouse_tui.workflow.orders import move
-from warehouse_tui.text import clean_all
+from warehouse_tui.text import clean_record
 
 # orders a transaction: a set of 250 orders of 3 lines is written in a few tens of milliseconds
 CHUNK = 250
@@ -254,7 +254,7 @@ def store_orders(s: Session, orders: list[ImportedOrder], *, station: str | None
                  operator: str | None = None, progress: Callable[[str], None] | None = None) -> ImportReport:
     """Store the orders in the caller's transaction (in sets, all in that one transaction)."""
     for o in orders:  # control characters never stored: see warehouse_tui.text
-        clean_all(o)
+        clean_record(o)
     return store_in_chunks(lambda: nullcontext(s), orders, station=station, operator=operator,
                            progress=progress, retry=False)
 
@@ -282,7 +282,7 @@ def import_files(db, paths: list[Path], channel: str | None = None, *,
 
     paths = [Path(p) for p in paths]
     channel = channel or registry.detect_channel(paths)
-    orders = [clean_all(o) for o in registry.read_orders(paths, channel)]
+    orders = [clean_record(o) for o in registry.read_orders(paths, channel)]
     check_fits(orders, paths)
     return _store(db, channel, orders, progress=progress, **who)
 
@@ -295,7 +295,7 @@ def import_parsed(db, channel: str, orders: list[ImportedOrder], *,
     from warehouse_tui.workflow.fits import check_fits
 
     fit, misfits = [], []
-    for o in (clean_all(o) for o in orders):
+    for o in (clean_record(o) for o in orders):
         try:
             check_fits([o], [])
         except InputRejected as exc:

@@ -7,9 +7,11 @@ buyer name, or a line's product title, case and accents folded (``chloe`` finds 
 matches first: an exact id, then the start of an order id, then a whole word, the start of a
 word, any part of a word; within each, the newest orders first.
 
-The names and titles are searched in ``order_search`` (migration 0004), folded text kept current
-by triggers: an FTS5 trigram index on SQLite, pg_trgm on PostgreSQL. Each step asks for no more
-rows than it needs, so a search stays fast however many orders match.
+The names are searched in ``order_search`` (migration 0004), the line titles in
+``search_texts``, each distinct title once, joined to the lines that carry it by ``line_search``
+(migration 0006): folded text kept current by triggers, an FTS5 trigram index on SQLite,
+pg_trgm on PostgreSQL. Each step asks for no more rows than it needs, so a search stays fast
+however many orders match.
 """
 
 from __future__ import annotations
@@ -124,7 +126,10 @@ def _names(s: Session, text: str, limit: int, hits: dict[int, str]) -> None:
             return
         if len(needle) < 3:
             continue
-        for order_id in (_fts if sqlite else _trgm)(s, needle, limit - len(hits), set(hits)):
+        want = limit - len(hits)
+        names = (_fts if sqlite else _trgm)(s, needle, want, set(hits))
+        titles = _titles(s, sqlite, needle, want, set(hits))
+        for order_id in sorted(set(names) | set(titles), reverse=True)[:want]:  # newest first
             hits.setdefault(order_id, kind)
 
 
@@ -142,6 +147,41 @@ def _trgm(s: Session, needle: str, want: int, seen: set[int]) -> list[int]:
     return _paged(s, want, seen, lambda before, n: s.connection().execute(sql(
         "SELECT id, order_id FROM order_search WHERE text LIKE :q AND id < :before"
         " ORDER BY id DESC LIMIT :n"), {"q": f"%{needle}%", "before": before, "n": n}).all())
+
+
+# matching lines a title search reads through the title's index and sorts; past that many (as
+# estimated) it walks the newest lines instead, where enough of them match
+DENSE = 20_000
+
+
+def _titles(s: Session, sqlite: bool, needle: str, want: int, seen: set[int]) -> list[int]:
+    """Orders with a line whose title holds the needle: the matching titles from their index,
+    then the lines that carry them. Few such lines: all of them, by the index on the title,
+    newest orders first; many: the newest lines first, a page at a time, until enough orders.
+    How many is estimated from the titles matched (lines per title on average)."""
+    if sqlite:
+        titles = "SELECT rowid FROM search_texts_fts WHERE search_texts_fts MATCH :q"
+        q = '"' + needle.replace('"', '""') + '"'
+    else:
+        titles = "SELECT id FROM search_texts WHERE text LIKE :q"
+        q = f"%{needle}%"
+    conn = s.connection()
+    matched, lines, texts = conn.execute(sql(
+        f"SELECT (SELECT count(*) FROM ({titles}) AS m), (SELECT max(line_id) FROM line_search),"
+        " (SELECT max(id) FROM search_texts)"), {"q": q}).one()
+    if not matched:
+        return []
+    if matched * (lines or 0) / max(texts or 1, 1) <= DENSE:
+        rows = conn.execute(sql(
+            f"SELECT DISTINCT order_id FROM line_search WHERE text_id IN ({titles}) ORDER BY order_id DESC"
+            " LIMIT :n"), {"q": q, "n": want + len(seen)}).all()
+        found = [r[0] for r in rows if r[0] not in seen][:want]
+        seen.update(found)
+        return found
+    # "+ 0": not by the title's index, but along the newest lines
+    return _paged(s, want, seen, lambda before, n: conn.execute(sql(
+        f"SELECT line_id, order_id FROM line_search WHERE text_id + 0 IN ({titles}) AND line_id < :before"
+        " ORDER BY line_id DESC LIMIT :n"), {"q": q, "before": before, "n": n}).all())
 
 
 def _paged(s: Session, want: int, seen: set[int], page, pages: int = 8) -> list[int]:
