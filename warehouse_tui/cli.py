@@ -7,7 +7,6 @@ Exit status: 0 done; 1 input rejected (the message names the file and the line o
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import sys
 from pathlib import Path

@@ -3,7 +3,6 @@ until the console is asked for."""
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 import sys
 from pathlib import Path

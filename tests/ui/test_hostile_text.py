@@ -3,8 +3,6 @@ results, the order detail and the pick screen show them as visible escapes."""
 
 from __future__ import annotations
 
-import pytest
-
 import io
 
 from rich.console import Console
