@@ -71,9 +71,18 @@ class Labeler(threading.Thread):
                         numbers = fb.get("tracking_numbers") or [fb["tracking_number"]]
                     else:
                         raise AssertionError(f"{self.station} {ref}: {fb['message']}")
-                    for n in numbers:  # verify each label: the order ships
-                        fb = st.scan(n)
-                        assert fb["ok"], fb
+                    try:
+                        for n in numbers:  # verify each label: the order ships
+                            fb = st.scan(n)
+                            assert fb["ok"], fb
+                    except AssertionError:
+                        if st.proc.poll() is None:
+                            raise
+                        # killed by the printer's side after it answered: started again, the
+                        # order is scanned again and its label checked then
+                        self.kills += 1
+                        st = self.proc = LiveStation("label", self.env, "--station", self.station)
+                        continue
                     assert fb["expect"] == "order", fb
                     break
             assert st.close() == 0
