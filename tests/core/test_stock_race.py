@@ -19,7 +19,7 @@ MUG-BLU,Blue enamel mug,,B-01-01,20
 """
 
 
-def work(name: str, env: dict, log: list, ready: threading.Barrier) -> None:
+def work(name: str, env: dict, log: list, ready: threading.Barrier, first_done: threading.Barrier) -> None:
     """A station that answers its own feedback: claim the next order, walk it, tote it.
 
     Both stations answer a first scan before either claims, so the slower start-up of one
@@ -51,6 +51,8 @@ def work(name: str, env: dict, log: list, ready: threading.Barrier) -> None:
             else:
                 totes += 1
                 fb = send(f"TOTE-{name}-{totes}")
+                if totes == 1:  # each has picked an order before they race on: both really pick
+                    first_done.wait(timeout=120)
     finally:
         p.stdin.close()
         p.wait(timeout=60)
@@ -66,8 +68,8 @@ def test_two_stations_picking_the_same_product_lose_no_unit(tmp_path, cli_env):
     assert stock("MUG-BLU", env)["reserved"] == ordered
 
     log: list = []
-    ready = threading.Barrier(2)
-    stations = [threading.Thread(target=work, args=(f"PICK-{n}", env, log, ready)) for n in (1, 2)]
+    ready, first_done = threading.Barrier(2), threading.Barrier(2)
+    stations = [threading.Thread(target=work, args=(f"PICK-{n}", env, log, ready, first_done)) for n in (1, 2)]
     for t in stations:
         t.start()
     for t in stations:
