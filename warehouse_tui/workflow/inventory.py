@@ -109,8 +109,10 @@ def apply_stock(s: Session, rows: list[StockRow], *, path: Path, station: str | 
                 operator: str | None = None) -> StockReport:
     """Set quantities (not add to them); products and bins are created or updated, never doubled."""
     report = StockReport(rows=len(rows))
-    products = {p.sku: p for p in s.exec(select(Product).where(Product.sku.in_({r.sku for r in rows})))}
-    bins = {b.code: b for b in s.exec(select(Bin).where(Bin.code.in_({r.bin for r in rows})))}
+    products = {p.sku: p for part in _chunks(sorted({r.sku for r in rows}))
+                for p in s.exec(select(Product).where(Product.sku.in_(part)))}
+    bins = {b.code: b for part in _chunks(sorted({r.bin for r in rows}))
+            for b in s.exec(select(Bin).where(Bin.code.in_(part)))}
     for r in rows:
         p = products.get(r.sku)
         if p is None:
@@ -133,18 +135,25 @@ def apply_stock(s: Session, rows: list[StockRow], *, path: Path, station: str | 
             report.bins_added += 1
     s.flush()
     _resequence_bins(s)
+    # what is on record already, read in sets rather than a query a row
+    codes = {normalise_barcode(c) for r in rows for c in r.barcodes}
+    owners = {code: pid for part in _chunks(sorted(codes))
+              for code, pid in s.exec(select(Barcode.code, Barcode.product_id).where(Barcode.code.in_(part)))}
+    stocks = {(st.product_id, st.bin_id): st for part in _chunks(sorted({products[r.sku].id for r in rows}))
+              for st in s.exec(select(Stock).where(Stock.product_id.in_(part)))}
     for r in rows:
         p = products[r.sku]
         for code in (normalise_barcode(c) for c in r.barcodes):
-            bc = s.exec(select(Barcode).where(Barcode.code == code)).first()
-            if bc is None:
+            owner = owners.get(code)
+            if owner is None:
                 s.add(Barcode(code=code, product_id=p.id))
-            elif bc.product_id != p.id:
-                other = s.get(Product, bc.product_id)
+                owners[code] = p.id
+            elif owner != p.id:
+                other = s.get(Product, owner)
                 raise InputRejected(path, f"line {r.line}", f"barcode {code} already belongs to {other.sku}")
-        st = s.exec(select(Stock).where(Stock.product_id == p.id, Stock.bin_id == bins[r.bin].id)).first()
+        st = stocks.get((p.id, bins[r.bin].id))
         if st is None:
-            st = Stock(product_id=p.id, bin_id=bins[r.bin].id)
+            st = stocks[p.id, bins[r.bin].id] = Stock(product_id=p.id, bin_id=bins[r.bin].id)
         if st.on_hand != r.quantity:
             record(s, "stock", station=station, operator=operator,
                    message=f"{r.sku} in {r.bin}: {st.on_hand} -> {r.quantity}",
@@ -158,6 +167,12 @@ def apply_stock(s: Session, rows: list[StockRow], *, path: Path, station: str | 
     report.moved, report.backordered, report.short = followed.moved, followed.backordered, followed.short
     report.allocated = allocate_waiting(s, station=station, operator=operator)
     return report
+
+
+def _chunks(values: list, size: int = 900):
+    """Pieces of ``values`` small enough for one IN list on either engine."""
+    for i in range(0, len(values), size):
+        yield values[i:i + size]
 
 
 def _resequence_bins(s: Session) -> None:
