@@ -13,9 +13,11 @@ It measures; it asserts nothing.
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import sys
 import tempfile
-import time
+from datetime import datetime, timezone
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -35,22 +37,36 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="a small warehouse and fewer runs (CI)")
     ap.add_argument("--orders", type=int)
     ap.add_argument("--runs", type=int, help="runs of each figure (default 1,000; --quick 100)")
-    ap.add_argument("--reuse", action="store_true", help="the database already holds the warehouse")
+    ap.add_argument("--reuse", action="store_true", help="the database already holds the warehouse "
+                    "(generated with --work DIR: its import figure is read from DIR/generated.json)")
+    ap.add_argument("--generate-only", action="store_true", help="generate the warehouse, measure nothing")
+    ap.add_argument("--work", type=Path, help="folder of the generated files and labels (default: a new temporary one)")
     ap.add_argument("--out", type=Path, default=Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md")
     args = ap.parse_args(argv)
     size = dict(QUICK if args.quick else FULL)
     if args.orders:
         size.update(orders=args.orders, lines=args.orders * 3)
     runs = args.runs or (50 if args.quick else 1000)
-    work = Path(tempfile.mkdtemp(prefix="warehouse-bench-"))
+    work = args.work or Path(tempfile.mkdtemp(prefix="warehouse-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
     db = args.db or str(work / "warehouse.db")
     print(f"benchmark database: {db}", flush=True)
-    figures: list[Figure] = []
+    record = work / "generated.json"
     if not args.reuse:
         took = generate(db, work, **size)
-        lines_per_s = size["lines"] / took["import"]
-        figures.append(Figure.single("import, generic CSV (lines/s)", lines_per_s, unit="lines/s",
-                                     target=">= 50,000 lines/s", met=lines_per_s >= 50_000))
+        record.write_text(json.dumps(dict(size=size, seconds=took, load=os.getloadavg(),
+                                          at=f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC")))
+        if args.generate_only:
+            print(f"generated; measure with --reuse --work {work} --db {db}")
+            return 0
+    figures: list[Figure] = []
+    if record.exists():
+        made = json.loads(record.read_text())
+        size = made["size"]
+        lines_per_s = size["lines"] / made["seconds"]["import"]
+        when = f" (when generated, {made['at']})" if args.reuse else ""
+        figures.append(Figure.single(f"import, generic CSV, `warehouse-tui import`{when}", lines_per_s,
+                                     unit="lines/s", target=">= 50,000 lines/s", met=lines_per_s >= 50_000))
     from scans import scan_figures
     from console import console_figures
     from reads import read_figures

@@ -76,6 +76,7 @@ def _sqlite_engine(url: str, immediate: bool) -> Engine:
         if make_url(url).database not in (None, "", ":memory:"):
             cur.execute("PRAGMA journal_mode = WAL")
             cur.execute("PRAGMA synchronous = NORMAL")
+            cur.execute("PRAGMA cache_size = -65536")
         cur.close()
 
     @event.listens_for(engine, "begin")
