@@ -105,11 +105,12 @@ def packing_slip(s: Session, settings: Settings, order: Order, page: str | None 
     return render_packing_slip(slip_data(s, settings, order), slip_page(settings, page))
 
 
-def slip_when_packed(s: Session, settings: Settings, printer, order: Order, *, station: str,
+def slip_when_packed(s: Session, settings: Settings, printer, order_id: int, *, station: str,
                      operator: str | None) -> str | None:
     """The packing slip, when the config asks for one at packing; None when it does not."""
     if not getattr(settings, "print_packing_slip", False):
         return None
+    order = s.get(Order, order_id, populate_existing=True)  # as the scan's statements left it
     try:
         doc = packing_slip(s, settings, order)
     except ValueError as exc:

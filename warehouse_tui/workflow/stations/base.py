@@ -27,6 +27,7 @@ from warehouse_tui.errors import UnknownOperator
 from warehouse_tui.scanning.grammar import ScanRefused, parse_scan
 from warehouse_tui.workflow.ledger import record
 from warehouse_tui.workflow.resolve import Meaning, What, resolve, shorten
+from warehouse_tui.workflow.stations.rows import order_row
 
 log = logging.getLogger("warehouse_tui.station")
 
@@ -215,7 +216,7 @@ class StationSession:
                 exp = self.expectation(s)
                 if exp.order is None and exp.batch_order is None and before:
                     # the scan finished the order in hand: say what became of it
-                    exp.order = s.get(Order, before)
+                    exp.order = order_row(s, before)
                 fb = self._feedback(parsed.raw, True, outcome.message, exp)
                 if busy and not self.state:
                     fb.result = outcome.message

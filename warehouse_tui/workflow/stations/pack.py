@@ -8,8 +8,10 @@ from sqlalchemy import bindparam, func, insert, update
 from sqlalchemy import select as core_select
 from sqlmodel import Session, delete, select
 
-from warehouse_tui.domain.lifecycle import Status
-from warehouse_tui.domain.models import BoxType, Order, OrderLine, Parcel, ParcelItem, ParcelLot, Product, Tote
+from warehouse_tui.domain.lifecycle import Status, check_move
+from warehouse_tui.domain.models import (BoxType, Order, OrderLine, Parcel, ParcelItem, ParcelLot, Product, Tote,
+                                         utcnow)
+from warehouse_tui.workflow.ledger import record
 from warehouse_tui.workflow.lots import pack_refusal, record_packed
 from warehouse_tui.workflow.orders import claim, move
 from warehouse_tui.workflow.resolve import Meaning, What, named
@@ -71,6 +73,16 @@ _ITEM = core_select(_pi.c.id).where(_pi.c.parcel_id == bindparam("which_parcel")
                                     _pi.c.order_line_id == bindparam("which_line"))
 _NEW_ITEM = insert(_pi).returning(_pi.c.id)
 _ITEM_PLUS_ONE = update(_pi).where(_pi.c.id == bindparam("which_item")).values(quantity=_pi.c.quantity + 1)
+# a box closes the open parcel; the last one sends the order on, out of the station and its tote
+_CLOSE_PARCEL = (update(_pa).where(_pa.c.id == bindparam("which_parcel"), _pa.c.status == "open")
+                 .values(box_code=bindparam("box"), weight_g=bindparam("grams"), weight_source=bindparam("source"),
+                         status="packed"))
+_PACKED = (update(_o).where(_o.c.id == bindparam("which"), _o.c.status == Status.PACKING.value,
+                            _o.c.station == bindparam("mine"))
+           .values(status=Status.PACKED.value, station=None, tote=None, updated_at=bindparam("now")))
+_t = Tote.__table__
+_TOTE_EMPTIED = update(_t).where(_t.c.code == bindparam("which_tote"), _t.c.order_id == bindparam("oid")).values(
+    order_id=None)
 
 
 def order_lines(s: Session, order_id: int) -> list[LineRow]:
@@ -97,9 +109,9 @@ def parcel_contents(s: Session, parcel_id: int) -> list[ContentRow]:
     return [ContentRow(*row) for row in run(s, _CONTENTS, {"parcel_id": parcel_id})]
 
 
-def expected_weight(s: Session, parcel: Parcel, box: BoxType) -> int | None:
+def expected_weight(contents: list[ContentRow], box: BoxType) -> int | None:
     total = box.weight_g
-    for c in parcel_contents(s, parcel.id):
+    for c in contents:
         if not c.has_product or c.weight_g is None:
             return None
         total += c.weight_g * c.quantity
@@ -176,7 +188,7 @@ class PackSession(StationSession):
         if m.what is What.PRODUCT:
             return self._verify(s, order, lines, m)
         if m.what is What.BOX:
-            return self._box(s, order, m.box, m.scan.text, retry)
+            return self._box(s, order, lines, m.box, m.scan.text, retry)
         if cmd == "DONE":
             left = sum(ln.picked - ln.packed for ln in lines)
             if left:
@@ -185,7 +197,7 @@ class PackSession(StationSession):
             box = suggest_box(s, parcel) if parcel else None
             if box is None:
                 raise Refused("no box types are set up: scan a box")
-            return self._box(s, order, box, "%DONE", retry)
+            return self._box(s, order, lines, box, "%DONE", retry)
         raise Refused(f"{named(m)} is not what is asked for")
 
     def _take(self, s: Session, order: Order) -> Outcome:
@@ -226,11 +238,13 @@ class PackSession(StationSession):
         self._after = (order, all_lines)  # nothing else of them changed
         return Outcome(f"{product.sku} {line.packed} of {line.picked}", data={"sku": product.sku})
 
-    def _box(self, s: Session, row: OrderRow, box: BoxType, scan: str, retry: str | None) -> Outcome:
+    def _box(self, s: Session, row: OrderRow, lines: list[LineRow], box: BoxType, scan: str,
+             retry: str | None) -> Outcome:
         parcel = open_parcel(s, row.id)
-        if parcel is None or not parcel_contents(s, parcel.id):
+        contents = parcel_contents(s, parcel.id) if parcel else []
+        if not contents:
             raise Refused("scan the units for this parcel first")
-        expected = expected_weight(s, parcel, box)
+        expected = expected_weight(contents, box)
         weight, source, decision = expected, "computed", None
         reading = self.scale.read() if self.scale is not None else None
         if reading is not None and reading.stable:
@@ -243,30 +257,30 @@ class PackSession(StationSession):
                         raise Refused(f"weight {weight} g, expected {expected} g: check the parcel, "
                                       "or scan the same again to accept")
                     decision = f"accepted {weight} g against expected {expected} g"
-        parcel.box_code, parcel.weight_g, parcel.weight_source, parcel.status = box.code, weight, source, "packed"
-        s.add(parcel)
-        left = sum(ln.picked - ln.packed for ln in order_lines(s, row.id))
+        c = s.connection()
+        if c.execute(_CLOSE_PARCEL, {"which_parcel": parcel.id, "box": box.code, "grams": weight,
+                                     "source": source}).rowcount != 1:
+            raise Refused(f"parcel {parcel.seq} changed meanwhile: scan the box again")
+        # the lines as this scan read them: closing a parcel changes none of their counts
+        left = sum(ln.picked - ln.packed for ln in lines)
         data = {"box": box.code, "weight_g": weight, "weight_source": source, "decision": decision,
                 "parcel": parcel.seq}
         if left:
             return Outcome(f"parcel {parcel.seq} closed in {box.code}; scan units for parcel {parcel.seq + 1}",
                            data=data)
-        order = s.get(Order, row.id)
-        move(s, order, Status.PACKED, station=self.station, operator=self.operator)
-        if order.tote:
-            tote = s.exec(_TOTE, params={"code": order.tote}).first()
-            if tote is not None and tote.order_id == order.id:
-                tote.order_id = None
-                s.add(tote)
-            order.tote = None
-        order.station = None
-        s.add(order)
+        check_move(row.status, Status.PACKED)
+        if c.execute(_PACKED, {"which": row.id, "mine": self.station, "now": utcnow()}).rowcount != 1:
+            raise Refused(f"{row.display_name} changed meanwhile: scan the box again")
+        record(s, "status", order=row.id, station=self.station, operator=self.operator,
+               message=f"{row.status} -> {Status.PACKED}", **{"from": row.status, "to": str(Status.PACKED)})
+        if row.tote:
+            c.execute(_TOTE_EMPTIED, {"which_tote": row.tote, "oid": row.id})
         self.state = {}
         n = parcel.seq
-        msg = f"{order.display_name} packed in {n} parcel{'s' if n > 1 else ''}"
+        msg = f"{row.display_name} packed in {n} parcel{'s' if n > 1 else ''}"
         from warehouse_tui.workflow.printing import slip_when_packed
 
-        slip = slip_when_packed(s, self.settings, self.printer, order, station=self.station, operator=self.operator)
+        slip = slip_when_packed(s, self.settings, self.printer, row.id, station=self.station, operator=self.operator)
         return Outcome(msg + (f"; {slip}" if slip else ""), data=data)
 
     def _release(self, s: Session, order: Order) -> Outcome:

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, update
+from sqlalchemy import bindparam, or_, update
 from sqlalchemy import select as core_select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
-from warehouse_tui.domain.lifecycle import Status
-from warehouse_tui.domain.models import Allocation, Bin, Order, OrderLine, Product, Stock, Tote
+from warehouse_tui.domain.lifecycle import Status, check_move
+from warehouse_tui.domain.models import Allocation, Bin, Order, OrderLine, Product, Stock, Tote, utcnow
 from warehouse_tui.workflow.counts import change
 from warehouse_tui.workflow.inventory import release_reservations
+from warehouse_tui.workflow.ledger import record
 from warehouse_tui.workflow.lots import record_picked, unit_refusal
 from warehouse_tui.workflow.orders import claim, move
 from warehouse_tui.workflow.queues import next_ready
@@ -76,7 +78,26 @@ _REMAINING = (
     .select_from(_a.join(_l, _l.c.id == _a.c.order_line_id).join(_b, _b.c.id == _a.c.bin_id)
                  .join(_p, _p.c.id == _l.c.product_id).join(_o, _o.c.id == _l.c.order_id))
     .where(_l.c.order_id.in_(bindparam("ids", expanding=True)), _a.c.quantity > _a.c.picked))
-_TOTE = select(Tote).where(Tote.code == bindparam("code"))
+_t = Tote.__table__
+
+
+def _tote_upsert(insert) -> object:
+    """The tote now holds the order, made if new: one statement, answering with nothing when
+    the tote holds another order (ON CONFLICT is the same on both engines)."""
+    stmt = insert(_t).values(code=bindparam("code"), order_id=bindparam("oid"))
+    return stmt.on_conflict_do_update(
+        index_elements=[_t.c.code], set_={"order_id": stmt.excluded.order_id},
+        where=or_(_t.c.order_id.is_(None), _t.c.order_id == stmt.excluded.order_id)).returning(_t.c.id)
+
+
+_TOTE_TAKE = {"sqlite": _tote_upsert(sqlite.insert), "postgresql": _tote_upsert(postgresql.insert)}
+_TOTE_HOLDER = core_select(_o.c.display_name).select_from(_t.join(_o, _o.c.id == _t.c.order_id)).where(
+    _t.c.code == bindparam("code"))
+# the order goes into its tote; when it is done here it leaves the station (picked, or still short)
+_INTO_TOTE = (update(_o).where(_o.c.id == bindparam("which"), _o.c.status == bindparam("was"),
+                               _o.c.station == bindparam("mine"))
+              .values(tote=bindparam("code"), status=bindparam("now_status"), station=bindparam("now_station"),
+                      updated_at=bindparam("now")))
 # one unit leaves its bin: each count changes in SQL behind its guard
 _TAKE_STOCK = (update(_st).where(_st.c.product_id == bindparam("of_product"), _st.c.bin_id == bindparam("in_bin"),
                                  _st.c.on_hand >= 1, _st.c.reserved >= 1)
@@ -341,19 +362,28 @@ class PickSession(StationSession):
                 order = s.get(Order, order.id)
                 msg += "; " + self._finished(order, code, self._finish(s, order, keep_tote=True))
             return Outcome(msg)
-        order = s.get(Order, order.id)
-        tote = s.exec(_TOTE, params={"code": code}).first()
-        if tote is None:
-            tote = Tote(code=code)
-        if tote.order_id is not None and tote.order_id != order.id:
-            other = s.get(Order, tote.order_id)
-            raise Refused(f"{code} already holds {other.display_name if other else 'another order'}")
-        tote.order_id = order.id
-        order.tote = code
-        s.add_all([tote, order])
-        if "batch" in self.state:
+        s.flush()
+        c = s.connection()
+        if c.execute(_TOTE_TAKE[c.dialect.name], {"code": code, "oid": order.id}).first() is None:
+            other = c.execute(_TOTE_HOLDER, {"code": code}).scalar()
+            raise Refused(f"{code} already holds {other or 'another order'}")
+        batch = "batch" in self.state
+        before = order.status
+        after = Status.PICKED if not batch and before == Status.PICKING else before
+        if after != before:
+            check_move(before, after)
+        if c.execute(_INTO_TOTE, {"which": order.id, "was": before, "mine": self.station, "code": code,
+                                  "now_status": after, "now_station": self.station if batch else None,
+                                  "now": utcnow()}).rowcount != 1:
+            raise Refused(f"{order.display_name} changed meanwhile: scan the tote again")
+        order.tote, order.status = code, after
+        if after != before:
+            record(s, "status", order=order.id, station=self.station, operator=self.operator,
+                   message=f"{before} -> {after}", **{"from": before, "to": str(after)})
+        if batch:
             return Outcome(f"{code} for {order.display_name}")
-        return Outcome(self._finished(order, code, self._finish(s, order, keep_tote=True)))
+        self.state = {}
+        return Outcome(self._finished(order, code, f": {order.display_name} {order.status}"))
 
     @staticmethod
     def _finished(order: Order, tote: str, suffix: str) -> str:
