@@ -13,17 +13,20 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
 from sqlalchemy import event, text
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
 
 from warehouse_tui.domain.folding import fold_padded
 
 BUSY_TIMEOUT_S = 15
+PING_AFTER_IDLE_S = 5.0  # PostgreSQL: a pooled connection idle this long is pinged before use
 
 
 def register_functions(dbapi_conn: sqlite3.Connection) -> None:
@@ -58,9 +61,26 @@ def _postgres_engine(url: str) -> Engine:
         import psycopg  # noqa: F401
     except ImportError:
         raise DatabaseError("PostgreSQL needs psycopg 3: pip install 'warehouse-tui[postgres]'") from None
-    return create_engine(url, pool_pre_ping=True, pool_size=4, max_overflow=8,
-                         isolation_level="READ COMMITTED",
-                         connect_args={"connect_timeout": 10, "application_name": "warehouse-tui"})
+    engine = create_engine(url, pool_size=4, max_overflow=8, isolation_level="READ COMMITTED",
+                           connect_args={"connect_timeout": 10, "application_name": "warehouse-tui"})
+
+    # A connection that sat idle is pinged before use (the server may have restarted since);
+    # one in steady use is not, which saves a round trip a transaction. Should it fail anyway,
+    # SQLAlchemy sees the disconnect and the station tries the scan again on a new connection.
+    @event.listens_for(engine, "checkin")
+    def _idle_from(_dbapi_conn, record):  # pragma: no cover - trivial
+        record.info["idle_from"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_idle(dbapi_conn, record, _proxy):
+        idle_from = record.info.get("idle_from")  # None: just connected
+        if idle_from is not None and time.monotonic() - idle_from > PING_AFTER_IDLE_S:
+            try:
+                engine.dialect.do_ping(dbapi_conn)
+            except Exception as exc:
+                raise DisconnectionError(str(exc)) from exc
+
+    return engine
 
 
 def _sqlite_engine(url: str, immediate: bool) -> Engine:
@@ -152,7 +172,6 @@ class Database:
         """Block until the change token differs from ``since`` (another connection committed
         a change) or the timeout passes; the token then. PostgreSQL wakes on the NOTIFY;
         SQLite has no notifications and looks every 0.1 s."""
-        import time
 
         deadline = time.monotonic() + timeout
         token = self.change_token()

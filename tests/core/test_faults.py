@@ -5,14 +5,15 @@ remounted read-only, a PostgreSQL database switched to read-only."""
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
 
 from tests import engines
+from warehouse_tui.db import PING_AFTER_IDLE_S
 from tests.core.conftest import ORDERS, STOCK, cli_environment, write
 from tests.core.station_proc import LiveStation
 from tests.core.test_station_cli import CONFIG, run, show, stock
@@ -144,3 +145,35 @@ def test_postgres_read_only_then_writable(tmp_path, db_path):
         if st.proc.poll() is None:
             st.kill()
     assert "Traceback" not in st.log
+
+
+@engines.postgres_only
+def test_postgres_connections_dropped_between_scans_cost_no_scan(tmp_path, db_path):
+    """The server drops every connection (a restart, a failover): the next scan is answered,
+    at once (a scan on a connection that turns out dead is tried again on a new one) and after
+    a pause (a connection idle for a while is pinged before use)."""
+    env = cli_environment(tmp_path, db_path, CONFIG)
+    _picking(env, tmp_path)
+    name = str(db_path).rsplit("/", 1)[-1]
+
+    def drop_all():
+        with engines._server() as conn:
+            conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                         "WHERE datname = %s AND pid <> pg_backend_pid()", (name,))
+
+    st = LiveStation("pick", env)
+    try:
+        assert st.scan("BAR-1001")["ok"]
+        drop_all()
+        ok = st.scan("A-01-03")
+        assert ok["ok"] is True and ok["expect"] == "item", ok
+        drop_all()
+        time.sleep(PING_AFTER_IDLE_S + 0.5)
+        ok = st.scan(ok["sku"])
+        assert ok["ok"] is True, ok
+        assert st.close() == 0
+    finally:
+        if st.proc.poll() is None:
+            st.kill()
+    assert "Traceback" not in st.log
+    assert show("BAR-1001", env)["status"] in ("picking", "picked")
