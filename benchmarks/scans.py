@@ -61,6 +61,8 @@ def scan_figures(url: str, work: Path, timer: Timer, size: dict) -> list[Figure]
     pick = open_session("pick", db, settings, station="BENCH-PICK")
     pack = open_session("pack", db, settings, station="BENCH-PACK")
     label = open_session("label", db, settings, station="BENCH-LABEL", printer=open_printer(settings.printer))
+    for session in (pick, pack):
+        session.handle("%CANCEL")  # what an earlier run left in hand goes back (refused when nothing is)
     print(f"scans: {runs} orders picked, packed, labelled and verified", flush=True)
     for n in range(runs):
         fb = _timed(pick, "%NEXT", t["claim (%NEXT)"])
