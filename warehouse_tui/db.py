@@ -27,6 +27,7 @@ from warehouse_tui.domain.folding import fold_padded
 
 BUSY_TIMEOUT_S = 15
 PING_AFTER_IDLE_S = 5.0  # PostgreSQL: a pooled connection idle this long is pinged before use
+CHECKPOINT_EVERY_S = 0.5  # SQLite, in processes that answer scans: see Database.checkpoint_in_background
 
 
 def register_functions(dbapi_conn: sqlite3.Connection) -> None:
@@ -83,7 +84,7 @@ def _postgres_engine(url: str) -> Engine:
     return engine
 
 
-def _sqlite_engine(url: str, immediate: bool) -> Engine:
+def _sqlite_engine(url: str, immediate: bool, more_pragmas=None) -> Engine:
     engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_S, "check_same_thread": False})
 
     @event.listens_for(engine, "connect")
@@ -97,6 +98,8 @@ def _sqlite_engine(url: str, immediate: bool) -> Engine:
             cur.execute("PRAGMA journal_mode = WAL")
             cur.execute("PRAGMA synchronous = NORMAL")
             cur.execute("PRAGMA cache_size = -65536")
+            if more_pragmas is not None:
+                more_pragmas(cur)
         cur.close()
 
     @event.listens_for(engine, "begin")
@@ -110,9 +113,10 @@ class Database:
     def __init__(self, url: str):
         self.url = url
         self.is_sqlite = make_url(url).get_backend_name() == "sqlite"
+        self._checkpointer: tuple[threading.Thread, threading.Event] | None = None
         if self.is_sqlite:
             self.read_engine = _sqlite_engine(url, immediate=False)
-            self.write_engine = _sqlite_engine(url, immediate=True)
+            self.write_engine = _sqlite_engine(url, immediate=True, more_pragmas=self._write_pragmas)
         else:
             self.read_engine = self.write_engine = _postgres_engine(url)
         self._watch_lock = threading.Lock()
@@ -186,7 +190,43 @@ class Database:
             token = self.change_token()
         return token
 
+    def _write_pragmas(self, cur) -> None:
+        if self._checkpointer is not None:
+            cur.execute("PRAGMA wal_autocheckpoint = 0")  # the background thread does it
+
+    def checkpoint_in_background(self, every: float = CHECKPOINT_EVERY_S) -> None:
+        """SQLite: copy the write-ahead log into the database file from a thread of its own,
+        every ``every`` seconds, instead of inside whichever commit fills the log past 1,000
+        pages: that commit (a scan) would wait for the copy and its fsync. A PASSIVE checkpoint
+        waits for no one, and nobody waits for it. For processes that answer scans; the others
+        keep SQLite's own. Nothing to do on PostgreSQL or in memory."""
+        if not self.is_sqlite or self.path in (None, "", ":memory:") or self._checkpointer is not None:
+            return
+        stop = threading.Event()
+        path = self.path
+
+        def run() -> None:
+            conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, check_same_thread=False)
+            try:
+                while not stop.wait(every):
+                    try:
+                        conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                    except sqlite3.Error:  # a full disk, a busy file: the next round tries again
+                        pass
+            finally:
+                conn.close()
+
+        thread = threading.Thread(target=run, name="wal-checkpoint", daemon=True)
+        self._checkpointer = (thread, stop)
+        self.write_engine.dispose()  # connections opened before this take the setting too
+        thread.start()
+
     def dispose(self) -> None:
+        if self._checkpointer is not None:
+            thread, stop = self._checkpointer
+            stop.set()
+            thread.join(timeout=5)
+            self._checkpointer = None
         if self._watch_conn is not None:
             self._watch_conn.close()
             self._watch_conn = None

@@ -22,6 +22,7 @@ def open_session(mode: str, db, settings, **kwargs) -> StationSession:
         cls = SESSIONS[mode]
     except KeyError:
         raise ValueError(f"unknown mode {mode!r}: pick, pack, label or returns") from None
+    db.checkpoint_in_background()  # no scan waits for SQLite to copy its log into the file
     return cls(db, settings, **kwargs)
 
 
