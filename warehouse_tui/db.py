@@ -97,7 +97,6 @@ def _sqlite_engine(url: str, immediate: bool, more_pragmas=None) -> Engine:
         if make_url(url).database not in (None, "", ":memory:"):
             cur.execute("PRAGMA journal_mode = WAL")
             cur.execute("PRAGMA synchronous = NORMAL")
-            cur.execute("PRAGMA cache_size = -65536")
             if more_pragmas is not None:
                 more_pragmas(cur)
         cur.close()

@@ -117,6 +117,13 @@ def test_a_database_file_that_cannot_be_written_refuses_scans_until_it_can(tmp_p
     assert "Traceback" not in st.log
 
 
+def _drop_connections(name: str) -> None:
+    """The server ends every connection to the database, as a restart or a failover does."""
+    with engines._server() as conn:
+            conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                         "WHERE datname = %s AND pid <> pg_backend_pid()", (name,))
+
+
 @engines.postgres_only
 def test_postgres_read_only_then_writable(tmp_path, db_path):
     env = cli_environment(tmp_path, db_path, CONFIG)
@@ -127,15 +134,13 @@ def test_postgres_read_only_then_writable(tmp_path, db_path):
         assert st.scan("BAR-1001")["ok"]
         with engines._server() as conn:
             conn.execute(f'ALTER DATABASE "{name}" SET default_transaction_read_only = on')
-            conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                         "WHERE datname = %s AND pid <> pg_backend_pid()", (name,))
+        _drop_connections(name)
         refused = st.scan("A-01-03")
         assert refused["ok"] is False and "read-only" in refused["message"], refused
         assert refused["order"] == "BAR-1001"
         with engines._server() as conn:
             conn.execute(f'ALTER DATABASE "{name}" SET default_transaction_read_only = off')
-            conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                         "WHERE datname = %s AND pid <> pg_backend_pid()", (name,))
+        _drop_connections(name)
         ok = st.scan("A-01-03")
         if not ok["ok"]:  # the first use of a connection the server dropped
             ok = st.scan("A-01-03")
@@ -156,18 +161,13 @@ def test_postgres_connections_dropped_between_scans_cost_no_scan(tmp_path, db_pa
     _picking(env, tmp_path)
     name = str(db_path).rsplit("/", 1)[-1]
 
-    def drop_all():
-        with engines._server() as conn:
-            conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                         "WHERE datname = %s AND pid <> pg_backend_pid()", (name,))
-
     st = LiveStation("pick", env)
     try:
         assert st.scan("BAR-1001")["ok"]
-        drop_all()
+        _drop_connections(name)
         ok = st.scan("A-01-03")
         assert ok["ok"] is True and ok["expect"] == "item", ok
-        drop_all()
+        _drop_connections(name)
         time.sleep(PING_AFTER_IDLE_S + 0.5)
         ok = st.scan(ok["sku"])
         assert ok["ok"] is True, ok

@@ -272,7 +272,8 @@ async def test_home_shows_queues_attention_and_today(app_factory, db):
             assert word in text, word
 
 
-async def test_the_queue_pages_by_key(app_factory, db):
+def _many_orders(db, n: int) -> list[str]:
+    """n more orders waiting to be picked; the whole pick queue's names, in order."""
     with db.session() as s:
         from warehouse_tui.domain.models import Product
 
@@ -281,14 +282,16 @@ async def test_the_queue_pages_by_key(app_factory, db):
                             ship_by=FIXED_NOW + timedelta(minutes=i),
                             ship_to=Address(name=f"Buyer {i}", address1="1 Lane", city="Leeds", country="GB"),
                             lines=[ImportedLine(line_id="1", sku=skus[i % len(skus)], title="", quantity=1)])
-              for i in range(45)]
+              for i in range(n)]
     with db.write() as s:
         store_orders(s, orders)
     with db.session() as s:
-        from warehouse_tui.workflow.queues import queue_length
+        return [r.display_name for r in queue_page(s, "pick", limit=10_000)]
 
-        total = queue_length(s, "pick")
-        expected = [r.display_name for r in queue_page(s, "pick", limit=total)]
+
+async def test_the_queue_pages_by_key(app_factory, db):
+    expected = _many_orders(db, 45)
+    total = len(expected)
     assert total > 40
     app = app_factory(start="pick")
     async with app.run_test(size=(80, 24)) as pilot:
@@ -305,3 +308,31 @@ async def test_the_queue_pages_by_key(app_factory, db):
         await pilot.press("pageup")
         await settle(pilot)
         assert [r.display_name for r in screen.last_rows] == expected[20:40]
+
+
+async def test_counts_past_the_cap_say_so_and_the_queue_still_pages(app_factory, db, monkeypatch):
+    """Counting a million waiting orders at every change would cost a scan its frame: counts
+    stop at a cap (10,000; 30 here) and say "30+", and paging goes on past it."""
+    from warehouse_tui.ui import flow
+    from warehouse_tui.workflow import queues
+
+    monkeypatch.setattr(queues, "COUNT_CAP", 30)
+    monkeypatch.setattr(flow, "COUNT_CAP", 30)
+    expected = _many_orders(db, 45)
+    assert len(expected) > 40
+    app = app_factory(start="pick")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        text = screen_text(app)
+        assert ": 30+" in text and "page 1" in text and "page 1 of" not in text, text
+        for page in (1, 2):
+            await pilot.press("pagedown")
+            await settle(pilot)
+            assert [r.display_name for r in app.screen.last_rows] == expected[20 * page:20 * page + 20]
+        assert "page 3" in screen_text(app)
+        await pilot.press("escape")
+        await settle(pilot)
+        if type(app.screen).__name__ != "HomeScreen":
+            await app.show("home")
+            await settle(pilot)
+        assert "30+" in screen_text(app)

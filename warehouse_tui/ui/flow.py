@@ -20,6 +20,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from warehouse_tui.ui.format import SafeText
 from warehouse_tui.ui.messages import DatabaseChanged, QueueLoaded
+from warehouse_tui.workflow.queues import COUNT_CAP, shown_count
 from warehouse_tui.workflow.views import OrderView, late_in_step, order_id_by_ref, order_view
 from warehouse_tui.ui.widgets import (Instruction, KeyBar, LastScans, LinesView, OrderBanner, QueueView, ScanField,
                                       ScanLine, StatusBar)
@@ -186,7 +187,8 @@ class FlowScreen(Screen):
     def action_page(self, step: int) -> None:
         index = self.page_offset // PAGE
         if step > 0:
-            if not self.last_rows or self.page_offset + PAGE >= self.total:
+            if not self.last_rows or len(self.last_rows) < PAGE or (
+                    self.page_offset + PAGE >= self.total and self.total <= COUNT_CAP):
                 return
             from warehouse_tui.workflow.queues import queue_key
 
@@ -222,11 +224,12 @@ class FlowScreen(Screen):
         table.show(message.rows, self.app.now(), self.app.tz, narrow=narrow, late=self.mode != "returns")
         pages = max(1, (message.total + PAGE - 1) // PAGE)
         title = SafeText(no_wrap=True, overflow="ellipsis")
-        title.append(f"{self.queue_title}: {message.total}", style="bold")
+        title.append(f"{self.queue_title}: {shown_count(message.total)}", style="bold")
         if message.late:
-            title.append(f"  {message.late} late", style="bold red")
+            title.append(f"  {shown_count(message.late)} late", style="bold red")
         if pages > 1:
-            title.append(f"  page {message.offset // PAGE + 1} of {pages}", style="dim")
+            of = f" of {pages}" if message.total <= COUNT_CAP else ""  # past the cap: not counted
+            title.append(f"  page {message.offset // PAGE + 1}{of}", style="dim")
             if not narrow:
                 title.append("  PgUp/PgDn", style="dim")
         self.query_one("#queue-title", Static).update(title)

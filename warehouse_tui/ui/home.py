@@ -14,6 +14,7 @@ from warehouse_tui.text import safe
 from warehouse_tui.ui.format import SafeText, sparkline
 from warehouse_tui.ui.messages import DatabaseChanged, HomeLoaded
 from warehouse_tui.sync.status import channel_status
+from warehouse_tui.workflow.queues import COUNT_CAP, shown_count
 from warehouse_tui.workflow.views import HomeData, home_data
 from warehouse_tui.ui.widgets import KeyBar, StatusBar
 
@@ -82,11 +83,11 @@ class HomeScreen(Screen):
                 q.append("  " if narrow and i % 2 else "\n")
             style = "bold red" if st in ("short", "on_hold") else "bold" if st in ("ready", "picked", "packed") else ""
             q.append(f"{st.replace('_', ' '):<12}", style=style)
-            q.append(f"{d.counts[st]:>5}", style=style)
+            q.append(f"{shown_count(d.counts[st]):>5}", style=style)
         q.append("\n")
-        q.append(f"{'late':<12}{d.late:>5}", style="bold red" if d.late else "dim")
+        q.append(f"{'late':<12}{shown_count(d.late):>5}", style="bold red" if d.late else "dim")
         q.append("  " if narrow else "\n")
-        q.append(f"{'due today':<12}{d.due_today:>5}", style="yellow" if d.due_today else "dim")
+        q.append(f"{'due today':<12}{shown_count(d.due_today):>5}", style="yellow" if d.due_today else "dim")
         self.query_one("#queues", Static).update(q)
 
         t = SafeText(no_wrap=True, overflow="ellipsis")
@@ -115,7 +116,8 @@ class HomeScreen(Screen):
             a.append(e.reason, style="dim")  # a hold reason may come from an import: plain text
         more = d.exceptions_total - len(d.exceptions)
         if more > 0:
-            a.append(f"\n… {more} more (F6 lookup)", style="dim")
+            more_text = f"{COUNT_CAP - len(d.exceptions)}+" if d.exceptions_total > COUNT_CAP else str(more)
+            a.append(f"\n… {more_text} more (F6 lookup)", style="dim")
         if d.unconfirmed:
             total = sum(d.unconfirmed.values())
             per = ", ".join(f"{ch} {n}" for ch, n in sorted(d.unconfirmed.items()))

@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 from warehouse_tui.domain.lifecycle import Status
 from warehouse_tui.domain.models import (Allocation, Bin, Document, Event, Operator, Order, OrderLine, Parcel,
                                          ReturnLine)
-from warehouse_tui.workflow.queues import STEP_STATUS, late_count, status_counts, unconfirmed_parcels
+from warehouse_tui.workflow.queues import STEP_STATUS, capped_count, late_count, status_counts, unconfirmed_parcels
 
 
 @dataclass
@@ -100,8 +100,7 @@ def order_id_by_ref(s: Session, ref: str) -> int | None:
 def late_in_step(s: Session, step: str, now: datetime) -> int:
     if STEP_STATUS[step] == Status.SHIPPED:  # the returns queue: shipped orders are never late
         return 0
-    return int(s.exec(select(func.count()).select_from(Order)
-                      .where(Order.status == STEP_STATUS[step], Order.ship_by < now)).one())
+    return capped_count(s, Order.status == STEP_STATUS[step], Order.ship_by < now)
 
 
 @dataclass
@@ -179,10 +178,10 @@ def _today(s: Session, now: datetime, who) -> Today:
 def home_data(s: Session, now: datetime, *, station: str, operator: str | None) -> HomeData:
     open_statuses = [st.value for st in Status if st not in (Status.SHIPPED, Status.CANCELLED)]
     end_of_day = _start_of_day(now) + timedelta(days=1)
-    due_today = int(s.exec(select(func.count()).select_from(Order).where(
-        Order.status.in_(open_statuses), Order.ship_by >= now, Order.ship_by < end_of_day)).one())
-    exc_q = select(Order).where(Order.status.in_([Status.SHORT.value, Status.ON_HOLD.value]))
-    total = int(s.exec(select(func.count()).select_from(exc_q.subquery())).one())
+    due_today = capped_count(s, Order.status.in_(open_statuses), Order.ship_by >= now, Order.ship_by < end_of_day)
+    exceptional = Order.status.in_([Status.SHORT.value, Status.ON_HOLD.value])
+    exc_q = select(Order).where(exceptional)
+    total = capped_count(s, exceptional)
     excs = []
     for o in s.exec(exc_q.order_by(Order.ship_by.is_(None), Order.ship_by, Order.ref).limit(12)):
         reason = o.hold_reason or ""
