@@ -154,6 +154,7 @@ def cmd_import(args, settings: Settings) -> int:
     from warehouse_tui.workflow.importing import import_files
 
     db = _db(settings)
+    db.for_bulk_writes()
     for f in args.files:
         if f.is_dir():
             raise InputRejected(f, "", "is a folder, not a file (for a folder of files use: inbox DIR --once)")

@@ -27,6 +27,7 @@ from warehouse_tui.domain.folding import fold_padded
 
 BUSY_TIMEOUT_S = 15
 PING_AFTER_IDLE_S = 5.0  # PostgreSQL: a pooled connection idle this long is pinged before use
+BULK_CACHE_KB = 65536  # SQLite: the page cache of an import's connections (see Database.for_bulk_writes)
 CHECKPOINT_EVERY_S = 0.5  # SQLite, in processes that answer scans: see Database.checkpoint_in_background
 
 
@@ -113,6 +114,7 @@ class Database:
         self.url = url
         self.is_sqlite = make_url(url).get_backend_name() == "sqlite"
         self._checkpointer: tuple[threading.Thread, threading.Event] | None = None
+        self._bulk = False
         if self.is_sqlite:
             self.read_engine = _sqlite_engine(url, immediate=False)
             self.write_engine = _sqlite_engine(url, immediate=True, more_pragmas=self._write_pragmas)
@@ -192,6 +194,16 @@ class Database:
     def _write_pragmas(self, cur) -> None:
         if self._checkpointer is not None:
             cur.execute("PRAGMA wal_autocheckpoint = 0")  # the background thread does it
+        if self._bulk:
+            cur.execute(f"PRAGMA cache_size = -{BULK_CACHE_KB}")
+
+    def for_bulk_writes(self) -> None:
+        """SQLite: this process writes a great many rows (an import): its write connections
+        keep a larger page cache, so the indexes of a big warehouse stay in memory between
+        sets. Left to commands; a console keeps SQLite's own small cache."""
+        if self.is_sqlite and not self._bulk:
+            self._bulk = True
+            self.write_engine.dispose()  # connections opened before this take the setting too
 
     def checkpoint_in_background(self, every: float = CHECKPOINT_EVERY_S) -> None:
         """SQLite: copy the write-ahead log into the database file from a thread of its own,
