@@ -14,6 +14,8 @@ needs no firmware support for mode D and leaves no doubt where each FNC1 goes.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from warehouse_tui.documents.base import LabelData
@@ -43,17 +45,19 @@ def zpl_escape(text: str) -> str:
     return "".join(_ESCAPES.get(c, c) for c in clean(text))
 
 
+@lru_cache(maxsize=4096)
+def _em(ch: str) -> float:
+    """A character's width in ems of font 0 (Helvetica Bold's metrics), erring wide."""
+    try:
+        ch.encode("cp1252")
+    except UnicodeEncodeError:
+        return 1.0  # outside Helvetica's metrics: take a full em
+    return stringWidth(ch, "Helvetica-Bold", 1000) / 1000
+
+
 def text_width(text: str, height: int, width: int | None = None) -> float:
     """How wide ``text`` prints in font 0 at ``^A0N,height,width``, erring wide."""
-    total = 0.0
-    for ch in text:
-        try:
-            ch.encode("cp1252")
-        except UnicodeEncodeError:
-            total += height  # outside Helvetica's metrics: take a full em
-        else:
-            total += stringWidth(ch, "Helvetica-Bold", height)
-    return total * (width or height) / height
+    return sum(_em(ch) for ch in text) * (width or height)
 
 
 def fit(text: str, height: int, max_width: int) -> str:
