@@ -42,7 +42,7 @@ def read_figures(url: str, timer: Timer, size: dict) -> list[Figure]:
     from warehouse_tui.db import open_database
     from warehouse_tui.domain.models import Order, Parcel
     from warehouse_tui.workflow.lookup import find_order
-    from warehouse_tui.workflow.queues import queue_key, queue_length, queue_page
+    from warehouse_tui.workflow.queues import STEP_STATUS, queue_key, queue_page
 
     db = open_database(url, migrate=False)
     runs = timer.runs
@@ -72,7 +72,9 @@ def read_figures(url: str, timer: Timer, size: dict) -> list[Figure]:
             figures.append(Figure.of(f"search by {kind}", ms, floor, "PK SELECT", target))
         figures.append(Figure.of("queue page, first", timer.time(lambda: queue_page(s, "pick", limit=20)),
                                  floor, "PK SELECT", 20))
-        deep_at = max(0, queue_length(s, "pick") * 9 // 10)
+        # the whole queue counted (the screens stop counting at COUNT_CAP)
+        waiting = s.exec(select(func.count()).select_from(Order).where(Order.status == STEP_STATUS["pick"])).one()
+        deep_at = max(0, waiting * 9 // 10)
         deep = queue_page(s, "pick", offset=deep_at, limit=1)
         if deep:
             key = queue_key(deep[0])
