@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+from contextlib import contextmanager
 import time
 from pathlib import Path
 
@@ -124,14 +125,26 @@ def _drop_connections(name: str) -> None:
                          "WHERE datname = %s AND pid <> pg_backend_pid()", (name,))
 
 
-@engines.postgres_only
-def test_postgres_read_only_then_writable(tmp_path, db_path):
+@contextmanager
+def _pick_station_on_postgres(tmp_path, db_path):
+    """A headless pick station with BAR-1001 in hand; its database's name. After: it never
+    printed a traceback."""
     env = cli_environment(tmp_path, db_path, CONFIG)
     _picking(env, tmp_path)
-    name = str(db_path).rsplit("/", 1)[-1]
     st = LiveStation("pick", env)
     try:
         assert st.scan("BAR-1001")["ok"]
+        yield st, str(db_path).rsplit("/", 1)[-1], env
+        assert st.close() == 0
+    finally:
+        if st.proc.poll() is None:
+            st.kill()
+    assert "Traceback" not in st.log
+
+
+@engines.postgres_only
+def test_postgres_read_only_then_writable(tmp_path, db_path):
+    with _pick_station_on_postgres(tmp_path, db_path) as (st, name, _env):
         with engines._server() as conn:
             conn.execute(f'ALTER DATABASE "{name}" SET default_transaction_read_only = on')
         _drop_connections(name)
@@ -145,11 +158,6 @@ def test_postgres_read_only_then_writable(tmp_path, db_path):
         if not ok["ok"]:  # the first use of a connection the server dropped
             ok = st.scan("A-01-03")
         assert ok["ok"] is True, ok
-        assert st.close() == 0
-    finally:
-        if st.proc.poll() is None:
-            st.kill()
-    assert "Traceback" not in st.log
 
 
 @engines.postgres_only
@@ -157,13 +165,7 @@ def test_postgres_connections_dropped_between_scans_cost_no_scan(tmp_path, db_pa
     """The server drops every connection (a restart, a failover): the next scan is answered,
     at once (a scan on a connection that turns out dead is tried again on a new one) and after
     a pause (a connection idle for a while is pinged before use)."""
-    env = cli_environment(tmp_path, db_path, CONFIG)
-    _picking(env, tmp_path)
-    name = str(db_path).rsplit("/", 1)[-1]
-
-    st = LiveStation("pick", env)
-    try:
-        assert st.scan("BAR-1001")["ok"]
+    with _pick_station_on_postgres(tmp_path, db_path) as (st, name, env):
         _drop_connections(name)
         ok = st.scan("A-01-03")
         assert ok["ok"] is True and ok["expect"] == "item", ok
@@ -171,9 +173,4 @@ def test_postgres_connections_dropped_between_scans_cost_no_scan(tmp_path, db_pa
         time.sleep(PING_AFTER_IDLE_S + 0.5)
         ok = st.scan(ok["sku"])
         assert ok["ok"] is True, ok
-        assert st.close() == 0
-    finally:
-        if st.proc.poll() is None:
-            st.kill()
-    assert "Traceback" not in st.log
     assert show("BAR-1001", env)["status"] in ("picking", "picked")
