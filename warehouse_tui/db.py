@@ -63,7 +63,7 @@ def _postgres_engine(url: str) -> Engine:
         import psycopg  # noqa: F401
     except ImportError:
         raise DatabaseError("PostgreSQL needs psycopg 3: pip install 'warehouse-tui[postgres]'") from None
-    engine = create_engine(url, pool_size=4, max_overflow=8, isolation_level="READ COMMITTED",
+    engine = create_engine(url, pool_size=4, max_overflow=8, pool_use_lifo=True, isolation_level="READ COMMITTED",
                            connect_args={"connect_timeout": 10, "application_name": "warehouse-tui"})
 
     # A connection that sat idle is pinged before use (the server may have restarted since);
@@ -86,7 +86,12 @@ def _postgres_engine(url: str) -> Engine:
 
 
 def _sqlite_engine(url: str, immediate: bool, more_pragmas=None) -> Engine:
-    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_S, "check_same_thread": False})
+    # Last in, first out: the connection used last is used again. Each SQLite connection keeps a
+    # page cache that another connection's commit makes stale; handing out the pool's
+    # connections in turn (first in, first out) read the pages of a scan's rows from the file
+    # again on every scan once several threads had opened connections (the console).
+    kw = {"pool_use_lifo": True} if make_url(url).database not in (None, "", ":memory:") else {}
+    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_S, "check_same_thread": False}, **kw)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):  # pragma: no cover - trivial

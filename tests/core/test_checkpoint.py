@@ -40,3 +40,18 @@ def test_scans_reach_the_database_file_without_a_commit_copying_them(warehouse, 
     assert _events_in_the_file_alone(warehouse.path) == recorded
     warehouse.dispose()
     assert not any(t.name == "wal-checkpoint" and t.is_alive() for t in threading.enumerate())
+
+
+def test_the_connection_used_last_is_used_again(warehouse):
+    """A connection's page cache is warm for the rows it just read; another connection's is
+    stale after every commit. Once several threads have opened connections, the next
+    transactions still go to the one used last, not to each in turn."""
+    db = warehouse
+    for engine in {db.read_engine, db.write_engine}:
+        held = [engine.connect() for _ in range(3)]  # three threads at once
+        raw = [c.connection.dbapi_connection for c in held]
+        for c in held:
+            c.close()
+        for _ in range(4):
+            with engine.connect() as c:
+                assert c.connection.dbapi_connection is raw[-1]

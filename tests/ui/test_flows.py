@@ -129,6 +129,32 @@ async def test_another_station_claiming_an_order_takes_it_off_this_queue(app_fac
             await pilot.pause(0.05)
 
 
+async def test_this_stations_claim_and_release_move_its_queue_and_its_scans_in_hand_do_not(app_factory, db):
+    """With no polling, only the station's own scans can change its queue on screen: a claim
+    takes the order off, a release puts it back, and the scans in between (bin, unit) leave
+    the queue, and the order's lines, as they were and as the database says."""
+    app = app_factory(start="pick", poll_seconds=0)
+    async with app.run_test(size=(80, 24)) as pilot:
+        kb = Keyboard(app)
+        await settle(pilot)
+        table = app.screen.query_one(QueueView)
+        oid = first_ready_id(db)
+        assert str(oid) in [k.value for k in table.rows]
+        title = str(app.screen.query_one("#queue-title").render())
+        fb = await scan(kb, pilot, "%NEXT")
+        assert app.session("pick").current_order_id() == oid
+        assert str(oid) not in [k.value for k in table.rows]
+        fb = await scan(kb, pilot, fb.bin)
+        fb = await scan(kb, pilot, fb.sku)
+        assert fb.ok, fb.message
+        assert "1/" in screen_text(app)  # the unit picked, on the order's lines
+        fb = await scan(kb, pilot, "%CANCEL")
+        assert fb.ok and fb.expect == "order", fb.message
+        await settle(pilot)
+        assert str(oid) in [k.value for k in table.rows]
+        assert str(app.screen.query_one("#queue-title").render()) == title
+
+
 def add_order(db, ref: str, buyer: str) -> int:
     order = ImportedOrder(
         channel="csv", ref=ref, display_name=ref, placed_at=FIXED_NOW - timedelta(hours=1),

@@ -49,6 +49,7 @@ watchdog armed by ctrl+q ends the process if the shutdown itself hangs.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import threading
 import time
@@ -154,7 +155,7 @@ class WarehouseApp(App[int]):
                  clock: Callable[[], float] = time.monotonic, blink: bool = True,
                  poll_seconds: float = POLL_SECONDS, start: str = "home",
                  quit_grace: float | None = None, open_db: Callable[[], Database] | None = None,
-                 open_devices: bool = False) -> None:
+                 open_devices: bool = False, settle_memory: bool = False) -> None:
         self.MODES = _modes()
         super().__init__()
         # without a database, the first screen is drawn while ``open_db`` runs in a thread
@@ -184,6 +185,7 @@ class WarehouseApp(App[int]):
         self._polling = False
         # only where the console is the whole process (run_console): it may end the process
         self._watchdog = QuitWatchdog(lambda: self._driver, quit_grace) if quit_grace else None
+        self._settle_memory = settle_memory
         self.wedge: WedgeDetector | None = None
         specs = scanner_specs(settings.scanners)
         if "keyboard" in specs:
@@ -262,6 +264,8 @@ class WarehouseApp(App[int]):
             threading.Thread(target=self._listen, daemon=True, name="database changes").start()
         elif self.poll_seconds:
             self.set_interval(self.poll_seconds, self._poll)
+        if self._settle_memory:
+            self.call_after_refresh(_settle_memory)
 
     def _start_serial(self, spec: str) -> None:
         from warehouse_tui.scanning.serial_reader import SerialScanner
@@ -545,13 +549,24 @@ def open_devices(settings: Settings):
     return printer, scale, problems
 
 
+def _settle_memory() -> None:
+    """Once the console is up: what start-up loaded (the database layer, the screens, the
+    stylesheet: some hundred thousand objects) stays for the whole shift, so Python's cycle
+    collector is told to leave it be (``gc.freeze``). Its full collections then look at what
+    the shift itself made, not at all of that: a full collection of the console's heap held
+    the event loop, and a scan with it, for up to 150 ms."""
+    gc.freeze()
+
+
 def run_console(db: Database | Callable[[], Database], settings: Settings) -> int:
     """The console on ``db``, or on what the callable opens behind the first screen."""
     if callable(db):
-        app = WarehouseApp(None, settings, quit_grace=QUIT_GRACE_SECONDS, open_db=db, open_devices=True)
+        app = WarehouseApp(None, settings, quit_grace=QUIT_GRACE_SECONDS, open_db=db, open_devices=True,
+                           settle_memory=True)
     else:
         printer, scale, problems = open_devices(settings)
-        app = WarehouseApp(db, settings, printer=printer, scale=scale, quit_grace=QUIT_GRACE_SECONDS)
+        app = WarehouseApp(db, settings, printer=printer, scale=scale, quit_grace=QUIT_GRACE_SECONDS,
+                           settle_memory=True)
         for p in problems:
             app.call_later(app.notify, safe(p), severity="error", timeout=10, markup=False)
     try:

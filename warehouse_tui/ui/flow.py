@@ -22,7 +22,7 @@ from warehouse_tui.ui.format import SafeText
 from warehouse_tui.ui.messages import DatabaseChanged, QueueLoaded
 from warehouse_tui.workflow.queues import COUNT_CAP, shown_count
 from warehouse_tui.workflow.views import OrderView, late_in_step, order_id_by_ref, order_view
-from warehouse_tui.ui.widgets import (Instruction, KeyBar, LastScans, LinesView, OrderBanner, QueueView, ScanField,
+from warehouse_tui.ui.widgets import (FixedStatic, Instruction, KeyBar, LastScans, LinesView, OrderBanner, QueueView, ScanField,
                                       ScanLine, StatusBar)
 
 PAGE = 20
@@ -91,7 +91,7 @@ class FlowScreen(Screen):
             yield LinesView(id="lines")
             yield LastScans(id="scans")
         with Vertical(id="queue-box"):
-            yield Static(id="queue-title")
+            yield FixedStatic(id="queue-title")
             yield QueueView(id="queue")
         yield Static(SafeText(self.hints, style="dim"), id="hints")
         yield ScanField(id="scan-field")
@@ -120,9 +120,15 @@ class FlowScreen(Screen):
     # -- scans ----------------------------------------------------------------------------
 
     async def handle_scan(self, source: str, data: str) -> None:
+        before = self.feedback
         fb, view = await asyncio.to_thread(_answer, self.app, self.mode, data)
         self._show(fb, view, scanned=True)
-        self._load_queue()
+        # this station changes its queue only when an order comes into its hands or leaves them
+        # (or its status moves); a bin or unit scan leaves the queue as it was, and what other
+        # stations change arrives as DatabaseChanged
+        if before is None or (before.order, before.status, before.expect == "order") != (
+                fb.order, fb.status, fb.expect == "order"):
+            self._load_queue()
 
     @work(thread=True, group="prompt", exclusive=True)
     def _prompt(self) -> None:
@@ -232,7 +238,7 @@ class FlowScreen(Screen):
             title.append(f"  page {message.offset // PAGE + 1}{of}", style="dim")
             if not narrow:
                 title.append("  PgUp/PgDn", style="dim")
-        self.query_one("#queue-title", Static).update(title)
+        self.query_one("#queue-title", FixedStatic).update(title)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         """Enter on a queue row is the same as scanning that order's barcode."""

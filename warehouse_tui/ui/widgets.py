@@ -6,6 +6,7 @@ from collections import deque
 from dataclasses import dataclass
 from datetime import datetime
 
+from rich.cells import cell_len
 from textual import events
 from textual.widgets import DataTable, Input, Static
 
@@ -15,7 +16,23 @@ GS = "\x1d"
 GS_SHOWN = "␝"  # how a GS (0x1D) typed into a scan field is shown
 
 
-class StatusBar(Static):
+class FixedStatic(Static):
+    """A Static whose size the stylesheet fixes (a height of 1, or a share of its container),
+    so new content never moves the layout: an update repaints this widget alone instead of
+    laying the whole screen out again, and an update that changes nothing repaints nothing.
+    After a scan five of them change at once, and the event loop that takes the next scan's
+    keys is the one that paints them."""
+
+    _shown: object = None
+
+    def update(self, content="", *, layout: bool = False) -> None:
+        if content == self._shown and not layout:
+            return
+        self._shown = content
+        super().update(content, layout=layout)
+
+
+class StatusBar(FixedStatic):
     """The screen's name, station, operator and devices: always in view."""
 
     DEFAULT_CSS = "StatusBar { height: 1; }"
@@ -46,6 +63,8 @@ class KeyBar(Static):
 class Instruction(Static):
     """The one thing to scan next, large; red with the reason when a scan was refused."""
 
+    _shape: tuple | None = None
+
     def show(self, headline: str, detail: str = "", *, refused: bool = False, done: bool = False) -> None:
         """``done``: the headline says what the last scan finished, as the session said it."""
         text = SafeText(headline if refused or done else headline.upper(), style="bold")
@@ -54,7 +73,14 @@ class Instruction(Static):
             text.append(detail)
         self.set_class(refused, "-refused")
         self.set_class(done and not refused, "-done")
-        self.update(text)
+        # its height follows its text: the screen is laid out again only when the text may take
+        # another number of rows (more or fewer lines, or a line that may wrap)
+        width = self.content_region.width
+        lines = text.plain.split("\n")
+        shape = (len(lines), not width or any(cell_len(line) > width for line in lines))
+        layout = shape != self._shape or shape[1]
+        self._shape = shape
+        self.update(text, layout=layout)
 
 
 @dataclass
@@ -65,7 +91,7 @@ class ScanLine:
     message: str
 
 
-class LastScans(Static):
+class LastScans(FixedStatic):
     """The last scans, newest first."""
 
     def __init__(self, **kwargs) -> None:
@@ -97,7 +123,7 @@ class LastScans(Static):
         self.update(text)
 
 
-class OrderBanner(Static):
+class OrderBanner(FixedStatic):
     """The order in hand: name, channel, ship-by and the buyer, as plain text."""
 
     DEFAULT_CSS = "OrderBanner { height: 1; }"
@@ -122,7 +148,7 @@ class OrderBanner(Static):
         self.update(text)
 
 
-class LinesView(Static):
+class LinesView(FixedStatic):
     """The order's lines and their progress for this step."""
 
     _last: tuple | None = None

@@ -11,7 +11,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import func, or_
+from sqlalchemy import bindparam, func, or_
+from sqlalchemy import select as core_select
 from sqlmodel import Session, select
 
 from warehouse_tui.domain.lifecycle import Status
@@ -64,31 +65,41 @@ class OrderView:
     parcels: list[ParcelRow]
 
 
+_o, _l, _a, _b = Order.__table__, OrderLine.__table__, Allocation.__table__, Bin.__table__
+_r, _p = ReturnLine.__table__, Parcel.__table__
+_HEAD = core_select(_o.c.id, _o.c.ref, _o.c.display_name, _o.c.channel, _o.c.status, _o.c.ship_by, _o.c.ship_name,
+                    _o.c.ship_city, _o.c.ship_country, _o.c.tote, _o.c.hold_reason).where(_o.c.id == bindparam("id"))
+# one row per line and bin it is allocated from (a line with none: one row, no bin)
+_LINES = (core_select(_l.c.id, _l.c.sku, _l.c.title, _l.c.quantity, _l.c.picked, _l.c.short, _l.c.packed,
+                      _b.c.sequence, _b.c.code,
+                      core_select(func.coalesce(func.sum(_r.c.quantity), 0)).where(_r.c.order_line_id == _l.c.id)
+                      .scalar_subquery())
+          .select_from(_l.outerjoin(_a, _a.c.order_line_id == _l.c.id).outerjoin(_b, _b.c.id == _a.c.bin_id))
+          .where(_l.c.order_id == bindparam("id")).order_by(_l.c.id))
+_PARCELS = core_select(_p.c.seq, _p.c.tracking_number, _p.c.carrier, _p.c.status, _p.c.box_code, _p.c.weight_g).where(
+    _p.c.order_id == bindparam("id")).order_by(_p.c.seq)
+
+
 def order_view(s: Session, order_id: int) -> OrderView | None:
-    o = s.get(Order, order_id)
-    if o is None:
+    """One order as a screen shows it: three statements built once, plain rows (it is read
+    after every scan, so it costs what the database does and little more)."""
+    conn = s.connection()
+    head = conn.execute(_HEAD, {"id": order_id}).first()
+    if head is None:
         return None
-    head = OrderHead(o.id, o.ref, o.display_name, o.channel, o.status, o.ship_by, o.ship_name, o.ship_city,
-                     o.ship_country, o.tote, o.hold_reason)
-    lines = list(s.exec(select(OrderLine).where(OrderLine.order_id == o.id).order_by(OrderLine.id)))
-    ids = [ln.id for ln in lines]
-    bins: dict[int, list[tuple[int, str]]] = defaultdict(list)
-    returned: dict[int, int] = defaultdict(int)
-    if ids:
-        for line_id, seq, code in s.exec(select(Allocation.order_line_id, Bin.sequence, Bin.code)
-                                         .join(Bin, Bin.id == Allocation.bin_id)
-                                         .where(Allocation.order_line_id.in_(ids))):
-            bins[line_id].append((seq, code))
-        for line_id, qty in s.exec(select(ReturnLine.order_line_id, func.sum(ReturnLine.quantity))
-                                   .where(ReturnLine.order_line_id.in_(ids)).group_by(ReturnLine.order_line_id)):
-            returned[line_id] = int(qty or 0)
-    rows = [LineRow(",".join(code for _seq, code in sorted(bins[ln.id])), ln.sku, ln.title, ln.quantity,
-                    ln.picked, ln.short, ln.packed, returned[ln.id]) for ln in lines]
+    lines: dict[int, list] = {}
+    for lid, sku, title, qty, picked, short, packed, seq, code, returned in conn.execute(_LINES, {"id": order_id}):
+        entry = lines.get(lid)
+        if entry is None:
+            entry = lines[lid] = [sku, title, qty, picked, short, packed, int(returned or 0), []]
+        if code is not None:
+            entry[7].append((seq, code))
+    rows = [LineRow(",".join(code for _seq, code in sorted(bins)), sku, title, qty, picked, short, packed, returned)
+            for sku, title, qty, picked, short, packed, returned, bins in lines.values()]
     # walking order, the way the picker goes
     rows.sort(key=lambda r: (r.bins == "", r.bins))
-    parcels = [ParcelRow(p.seq, p.tracking_number, p.carrier, p.status, p.box_code, p.weight_g)
-               for p in s.exec(select(Parcel).where(Parcel.order_id == o.id).order_by(Parcel.seq))]
-    return OrderView(head, rows, parcels)
+    parcels = [ParcelRow(*row) for row in conn.execute(_PARCELS, {"id": order_id})]
+    return OrderView(OrderHead(*head), rows, parcels)
 
 
 def order_id_by_ref(s: Session, ref: str) -> int | None:
