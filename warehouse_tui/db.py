@@ -4,8 +4,9 @@ Everything engine-specific lives here. SQLite: the search folding function the t
 call, WAL mode, foreign keys, the busy timeout,
 taking the write lock at the start of a write transaction (``BEGIN IMMEDIATE``, so two
 stations never deadlock upgrading a read lock) and ``PRAGMA data_version`` for cheap change
-detection. PostgreSQL (psycopg 3): READ COMMITTED, every write transaction sends a
-``NOTIFY`` that consoles ``LISTEN`` for. Everything else speaks portable SQLAlchemy; counts
+detection. PostgreSQL (psycopg 3): READ COMMITTED; every statement that writes a table fires
+a trigger that signals the channel consoles ``LISTEN`` on (migration 0008), delivered when its
+transaction commits. Everything else speaks portable SQLAlchemy; counts
 change in SQL (``SET n = n - 1``) or under row locks, so no engine loses an update.
 """
 
@@ -18,7 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from sqlalchemy import event, text
+from sqlalchemy import event
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
@@ -40,7 +41,7 @@ class DatabaseError(Exception):
     pass
 
 
-CHANNEL = "warehouse_changes"  # PostgreSQL: the NOTIFY channel every write transaction signals
+CHANNEL = "warehouse_changes"  # PostgreSQL: the channel every committed write signals (migration 0008)
 
 
 def to_url(path_or_url: str | Path) -> str:
@@ -144,8 +145,7 @@ class Database:
         with Session(self.write_engine, expire_on_commit=False) as s:
             try:
                 yield s
-                if not self.is_sqlite:  # delivered to listeners when (and only if) this commits
-                    s.execute(text(f"NOTIFY {CHANNEL}"))
+                # PostgreSQL: the tables' triggers notify listeners when (and only if) it commits
                 s.commit()
             except BaseException:
                 s.rollback()

@@ -74,3 +74,27 @@ def test_postgres_runs_read_committed_and_notifies_listeners(db):
         assert db.wait_for_change(before, 5.0) != before
     finally:
         other.dispose()
+
+
+@engines.postgres_only
+def test_postgres_every_table_notifies_listeners_whatever_code_writes_it(db):
+    """Each table of the warehouse signals the channel from a statement trigger: a write by a
+    plain connection, outside the product's own write transactions, is heard; one that rolls
+    back is not."""
+    from sqlalchemy import text
+
+    with db.write_engine.connect() as conn:
+        tables = set(inspect(conn).get_table_names()) - {"alembic_version"}
+        with_trigger = set(conn.execute(text(
+            "SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+            "WHERE t.tgname = 'wt_notify_change' AND NOT t.tgisinternal")).scalars())
+    assert tables and tables == with_trigger
+    before = db.change_token()
+    with db.write_engine.connect() as conn:
+        conn.execute(text("INSERT INTO operators (name, role) VALUES ('omar', 'operator')"))
+        conn.rollback()
+    assert db.wait_for_change(before, 0.5) == before  # nothing committed, nothing heard
+    with db.write_engine.connect() as conn:
+        conn.execute(text("UPDATE stations SET updated_at = updated_at"))
+        conn.commit()
+    assert db.wait_for_change(before, 5.0) != before

@@ -85,6 +85,7 @@ SCREEN_CODES = {"%HOME": "home", "%PICK": "pick", "%PACK": "pack", "%LABEL": "la
                 "%LOOKUP": "lookup", "%SCANCHECK": "scancheck"}
 FLOW_MODES = ("pick", "pack", "label", "returns")
 POLL_SECONDS = 0.5
+CHANGES_EVERY = 0.2  # seconds: other stations' changes reach the screen at most this often
 
 
 def screen_code(data: str) -> str | None:
@@ -182,6 +183,8 @@ class WarehouseApp(App[int]):
         self._stop = threading.Event()
         self._flush_timer: Timer | None = None
         self._token: int | None = None
+        self._changes_timer: Timer | None = None
+        self._changed_token = 0
         self._polling = False
         # only where the console is the whole process (run_console): it may end the process
         self._watchdog = QuitWatchdog(lambda: self._driver, quit_grace) if quit_grace else None
@@ -475,7 +478,20 @@ class WarehouseApp(App[int]):
                 self.post_message(DatabaseNotified(token))  # thread-safe, never waits
 
     def on_database_notified(self, message: "DatabaseNotified") -> None:
-        self._tell_screen(DatabaseChanged(message.token))
+        self._changed(message.token)
+
+    def _changed(self, token: int) -> None:
+        """Changes reach the screen at most once every ``CHANGES_EVERY`` seconds, however many
+        commits there were (on PostgreSQL every scan's own commit notifies, a burst of scans
+        dozens a second): the screen reloads what it shows once for all of them, and those
+        reloads do not take the interpreter from the scans being answered meanwhile."""
+        self._changed_token = token
+        if self._changes_timer is None:
+            self._changes_timer = self.set_timer(CHANGES_EVERY, self._deliver_changes)
+
+    def _deliver_changes(self) -> None:
+        self._changes_timer = None
+        self._tell_screen(DatabaseChanged(self._changed_token))
 
     def _tell_screen(self, message) -> None:
         """A change reaches the current screen; while quitting there may be none left."""
@@ -503,7 +519,7 @@ class WarehouseApp(App[int]):
             first = self._token is None
             self._token = token
             if not first:
-                self._tell_screen(DatabaseChanged(token))
+                self._changed(token)
 
 
 class DatabaseOpened(Message):
