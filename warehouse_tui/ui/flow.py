@@ -20,7 +20,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from warehouse_tui.ui.format import SafeText
 from warehouse_tui.ui.messages import DatabaseChanged, QueueLoaded
-from warehouse_tui.workflow.queues import COUNT_CAP, shown_count
+from warehouse_tui.workflow.queues import exact, shown_count
 from warehouse_tui.workflow.views import OrderView, late_in_step, order_id_by_ref, order_view
 from warehouse_tui.ui.widgets import (FixedStatic, Instruction, KeyBar, LastScans, LinesView, OrderBanner, QueueView, ScanField,
                                       ScanLine, StatusBar)
@@ -194,7 +194,7 @@ class FlowScreen(Screen):
         index = self.page_offset // PAGE
         if step > 0:
             if not self.last_rows or len(self.last_rows) < PAGE or (
-                    self.page_offset + PAGE >= self.total and self.total <= COUNT_CAP):
+                    self.page_offset + PAGE >= self.total and exact(self.total)):
                 return
             from warehouse_tui.workflow.queues import queue_key
 
@@ -234,7 +234,7 @@ class FlowScreen(Screen):
         if message.late:
             title.append(f"  {shown_count(message.late)} late", style="bold red")
         if pages > 1:
-            of = f" of {pages}" if message.total <= COUNT_CAP else ""  # past the cap: not counted
+            of = f" of {pages}" if exact(message.total) else ""
             title.append(f"  page {message.offset // PAGE + 1}{of}", style="dim")
             if not narrow:
                 title.append("  PgUp/PgDn", style="dim")

@@ -14,7 +14,7 @@ from warehouse_tui.text import safe
 from warehouse_tui.ui.format import SafeText, sparkline
 from warehouse_tui.ui.messages import DatabaseChanged, HomeLoaded
 from warehouse_tui.sync.status import channel_status
-from warehouse_tui.workflow.queues import COUNT_CAP, shown_count
+from warehouse_tui.workflow.queues import shown_count
 from warehouse_tui.workflow.views import HomeData, home_data
 from warehouse_tui.ui.widgets import KeyBar, StatusBar
 
@@ -116,8 +116,7 @@ class HomeScreen(Screen):
             a.append(e.reason, style="dim")  # a hold reason may come from an import: plain text
         more = d.exceptions_total - len(d.exceptions)
         if more > 0:
-            more_text = f"{COUNT_CAP - len(d.exceptions)}+" if d.exceptions_total > COUNT_CAP else str(more)
-            a.append(f"\n… {more_text} more (F6 lookup)", style="dim")
+            a.append(f"\n… {shown_count(d.exceptions_total, len(d.exceptions))} more (F6 lookup)", style="dim")
         if d.unconfirmed:
             total = sum(d.unconfirmed.values())
             per = ", ".join(f"{ch} {n}" for ch, n in sorted(d.unconfirmed.items()))

@@ -24,16 +24,15 @@ def insert_rows(conn: Connection, table: Table, rows: list[dict]) -> None:
     groups: dict[tuple, list[dict]] = defaultdict(list)
     for r in rows:
         groups[tuple(r)].append(r)
+    fast = conn.dialect.name in ("sqlite", "postgresql")
     for keys, part in groups.items():
-        plain = _plain_rows(conn, table, keys, part)
-        if plain is None:
+        plain = _plain_rows(conn, table, keys, part) if fast else None
+        if plain is None:  # SQLAlchemy's own executemany
             conn.execute(insert(table), part)
         elif conn.dialect.name == "sqlite":
             conn.exec_driver_sql(plain[0], plain[2])
-        elif conn.dialect.name == "postgresql":
-            _copy(conn, table, plain[1], plain[2])
         else:
-            conn.execute(insert(table), part)
+            _copy(conn, table, plain[1], plain[2])
 
 
 def _copy(conn: Connection, table: Table, columns: list[str], params: list[tuple]) -> None:

@@ -32,8 +32,14 @@ def move(
     order.status = target
     order.updated_at = utcnow()
     s.add(order)
+    record_move(s, order, before, target, station=station, operator=operator, reason=reason)
+
+
+def record_move(s: Session, order: Order | int, before: Status | str, after: Status | str, *,
+                station: str | None, operator: str | None, reason: str | None = None) -> None:
+    """The event of an order's move from ``before`` to ``after``, however the row was changed."""
     record(s, "status", order=order, station=station, operator=operator,
-           message=reason or f"{before} -> {target}", **{"from": before, "to": str(target)})
+           message=reason or f"{before} -> {after}", **{"from": str(before), "to": str(after)})
 
 
 _orders = Order.__table__
@@ -58,6 +64,5 @@ def claim(s: Session, order: Order, *, from_status: Status, to_status: Status, s
         return False
     for key, value in row._mapping.items():  # the order as the database holds it now
         set_committed_value(order, key, value)
-    record(s, "status", order=order, station=station, operator=operator,
-           message=f"{from_status} -> {to_status}", **{"from": str(from_status), "to": str(to_status)})
+    record_move(s, order, from_status, to_status, station=station, operator=operator)
     return True

@@ -117,8 +117,14 @@ def capped_count(s: Session, *where) -> int:
     return int(s.exec(select(func.count()).select_from(inner)).one())
 
 
-def shown_count(n: int) -> str:
-    return f"{COUNT_CAP}+" if n > COUNT_CAP else str(n)
+def exact(n: int) -> bool:
+    """Whether a capped count is the real number (past the cap: not counted)."""
+    return n <= COUNT_CAP
+
+
+def shown_count(n: int, less: int = 0) -> str:
+    """A capped count on screen, less ``less`` already shown: "10000+" past the cap."""
+    return str(n - less) if exact(n) else f"{COUNT_CAP - less}+"
 
 
 def queue_length(s: Session, step: str) -> int:

@@ -11,9 +11,8 @@ from sqlmodel import Session, delete, select
 from warehouse_tui.domain.lifecycle import Status, check_move
 from warehouse_tui.domain.models import (BoxType, Order, OrderLine, Parcel, ParcelItem, ParcelLot, Product, Tote,
                                          utcnow)
-from warehouse_tui.workflow.ledger import record
 from warehouse_tui.workflow.lots import pack_refusal, record_packed
-from warehouse_tui.workflow.orders import claim, move
+from warehouse_tui.workflow.orders import claim, move, record_move
 from warehouse_tui.workflow.resolve import Meaning, What, named
 from warehouse_tui.workflow.stations.base import Expect, Outcome, Refused, StationSession
 from warehouse_tui.workflow.stations.rows import OrderRow, order_row, run
@@ -271,8 +270,7 @@ class PackSession(StationSession):
         check_move(row.status, Status.PACKED)
         if c.execute(_PACKED, {"which": row.id, "mine": self.station, "now": utcnow()}).rowcount != 1:
             raise Refused(f"{row.display_name} changed meanwhile: scan the box again")
-        record(s, "status", order=row.id, station=self.station, operator=self.operator,
-               message=f"{row.status} -> {Status.PACKED}", **{"from": row.status, "to": str(Status.PACKED)})
+        record_move(s, row.id, row.status, Status.PACKED, station=self.station, operator=self.operator)
         if row.tote:
             c.execute(_TOTE_EMPTIED, {"which_tote": row.tote, "oid": row.id})
         self.state = {}

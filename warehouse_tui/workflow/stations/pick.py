@@ -13,9 +13,8 @@ from warehouse_tui.domain.lifecycle import Status, check_move
 from warehouse_tui.domain.models import Allocation, Bin, Order, OrderLine, Product, Stock, Tote, utcnow
 from warehouse_tui.workflow.counts import change
 from warehouse_tui.workflow.inventory import release_reservations
-from warehouse_tui.workflow.ledger import record
 from warehouse_tui.workflow.lots import record_picked, unit_refusal
-from warehouse_tui.workflow.orders import claim, move
+from warehouse_tui.workflow.orders import claim, move, record_move
 from warehouse_tui.workflow.queues import next_ready
 from warehouse_tui.workflow.reservations import Held, move_units
 from warehouse_tui.workflow.resolve import Meaning, What, named
@@ -378,8 +377,7 @@ class PickSession(StationSession):
             raise Refused(f"{order.display_name} changed meanwhile: scan the tote again")
         order.tote, order.status = code, after
         if after != before:
-            record(s, "status", order=order.id, station=self.station, operator=self.operator,
-                   message=f"{before} -> {after}", **{"from": before, "to": str(after)})
+            record_move(s, order.id, before, after, station=self.station, operator=self.operator)
         if batch:
             return Outcome(f"{code} for {order.display_name}")
         self.state = {}
