@@ -10,9 +10,9 @@ counter's row, so no number is issued twice.
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from warehouse_tui.carriers import CARRIERS, ups_tracking_number, usps_barcode_data, usps_tracking_number
 from warehouse_tui.channels.base import Address
@@ -25,23 +25,32 @@ class LabelError(Exception):
     pass
 
 
+# built once: each label draws its number with one statement, under the counter row's lock
+_COUNTERS = Counter.__table__
+_BUMP = (update(_COUNTERS).where(_COUNTERS.c.name == bindparam("which"))
+         .values(value=_COUNTERS.c.value + 1).returning(_COUNTERS.c.value))
+_GIVE_BACK = (update(_COUNTERS).where(_COUNTERS.c.name == bindparam("which"), _COUNTERS.c.value == bindparam("serial"))
+              .values(value=_COUNTERS.c.value - 1))
+
+
 def next_serial(s: Session, name: str) -> int:
     """The next number of a sequence, counted in the database under the row's lock."""
-    bumped = s.execute(update(Counter).where(Counter.name == name).values(value=Counter.value + 1))
-    if bumped.rowcount != 1:
+    s.flush()
+    bumped = s.connection().execute(_BUMP, {"which": name}).scalar()
+    if bumped is None:
         try:  # a first number: two stations may create the row at once where writes overlap
             with s.begin_nested():
                 s.add(Counter(name=name, value=0))
         except IntegrityError:
             pass
-        s.execute(update(Counter).where(Counter.name == name).values(value=Counter.value + 1))
-    return int(s.execute(select(Counter.value).where(Counter.name == name)).scalar_one())
+        bumped = s.connection().execute(_BUMP, {"which": name}).scalar_one()
+    return int(bumped)
 
 
 def give_back(s: Session, name: str, serial: int) -> bool:
     """Return a number not printed to its sequence, if no one has drawn a later one."""
-    return s.execute(update(Counter).where(Counter.name == name, Counter.value == serial)
-                     .values(value=Counter.value - 1)).rowcount == 1
+    s.flush()
+    return s.connection().execute(_GIVE_BACK, {"which": name, "serial": serial}).rowcount == 1
 
 
 def _ups(settings: Settings) -> tuple[str, str]:

@@ -20,7 +20,7 @@ from warehouse_tui.config import Settings
 from warehouse_tui.documents.base import ManifestData, ManifestParcel, PrintError
 from warehouse_tui.domain.lifecycle import Status
 from warehouse_tui.domain.models import Event, Manifest, Order, Parcel, utcnow
-from warehouse_tui.workflow.ledger import record
+from warehouse_tui.workflow.ledger import record, write_pending
 from warehouse_tui.workflow.orders import move
 from warehouse_tui.workflow.printing import open_printer, store
 
@@ -167,6 +167,7 @@ def _on_manifest(s: Session, parcel: Parcel, number: str) -> str:
 
 def voided_numbers(s: Session, order_id: int | None = None) -> set[str]:
     """Tracking numbers voided (of one order, or all): they are never taken as labels again."""
+    write_pending(s)  # a void recorded in this transaction counts
     q = select(Event.data).where(Event.type == "void")
     if order_id is not None:
         q = q.where(Event.order_id == order_id)

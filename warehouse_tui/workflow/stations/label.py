@@ -12,9 +12,17 @@ from warehouse_tui.workflow.resolve import Meaning, What, named
 from warehouse_tui.workflow.stations.base import Expect, Outcome, Refused, StationSession
 from warehouse_tui.carriers import carrier_for_destination, format_tracking
 from sqlalchemy import bindparam, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 # built once: every label scan reads the order's parcels
 _PARCELS = select(Parcel).where(Parcel.order_id == bindparam("order_id"), Parcel.status != "void").order_by(Parcel.seq)
+
+
+_orders = Order.__table__
+# built once: a label station takes a packed order that no station holds
+_TAKE = (update(_orders)
+         .where(_orders.c.id == bindparam("which"), _orders.c.station.is_(None), _orders.c.status == bindparam("was"))
+         .values(station=bindparam("mine")).returning(*_orders.c))
 
 
 def parcels_of(s: Session, order: Order) -> list[Parcel]:
@@ -89,11 +97,12 @@ class LabelSession(StationSession):
             raise Refused(f"{order.display_name} is at {order.station}")
         if order.status not in (Status.PACKED, Status.LABELED):
             raise Refused(f"{order.display_name} is {order.status.replace('_', ' ')}, not packed")
-        won = s.execute(update(Order).where(Order.id == order.id, Order.station.is_(None),
-                                            Order.status == order.status).values(station=self.station))
-        if won.rowcount != 1:
+        s.flush()
+        row = s.connection().execute(_TAKE, {"which": order.id, "was": order.status, "mine": self.station}).first()
+        if row is None:
             raise Refused(f"{order.display_name} was just taken by another station")
-        s.refresh(order)
+        for key, value in row._mapping.items():  # the order as the database holds it now
+            set_committed_value(order, key, value)
         self.state = {"order_id": order.id}
         if order.status == Status.PACKED and self._carrier(order):
             return self._print_all(s, order)
