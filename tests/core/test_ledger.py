@@ -61,3 +61,13 @@ def test_a_savepoint_rolled_back_inside_keeps_the_events_recorded_before_it(db):
         assert next_serial(s, "test:seq") == 1
         record(s, "note", message="after it")
     assert _events(db)[len(before):] == [("note", "before the savepoint"), ("note", "after it")]
+
+
+def test_a_session_closed_without_commit_leaves_nothing_for_its_next_transaction(db):
+    before = _events(db)
+    with db.session() as s:
+        record(s, "note", message="never committed")
+        s.close()
+        with s.begin():
+            record(s, "note", message="the next transaction's")
+    assert _events(db)[len(before):] == [("note", "the next transaction's")]

@@ -32,6 +32,7 @@ def record(
     a scan, however many events it makes), or dropped with it when it rolls back. ``order``:
     an order (anything with an ``id``), an order's id, or None."""
     order_id = order if order is None or isinstance(order, int) else order.id
+    s.connection()  # in the session's transaction: begun here if it was not yet
     s.info.setdefault(_PENDING, []).append({
         "at": utcnow(), "order_id": order_id, "type": type, "station": station, "operator": operator,
         "scan": scan, "ok": ok, "message": message,
@@ -57,7 +58,7 @@ def _before_commit(s: Session) -> None:
         write_pending(s)
 
 
-@event.listens_for(_AnySession, "after_rollback")
-def _after_rollback(s: Session) -> None:
-    if not s.in_transaction():  # the whole transaction, not a savepoint
+@event.listens_for(_AnySession, "after_transaction_end")
+def _after_transaction_end(s: Session, transaction) -> None:
+    if transaction.parent is None:  # the whole transaction, not a savepoint: rolled back or closed
         s.info.pop(_PENDING, None)
