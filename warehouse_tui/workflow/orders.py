@@ -51,6 +51,12 @@ _CLAIM = (update(_orders)
           .returning(*_orders.c))
 
 
+def adopt(order: Order, row) -> None:
+    """Take the order's row as a statement returned it: the order as the database holds it now."""
+    for key, value in row._mapping.items():
+        set_committed_value(order, key, value)
+
+
 def claim(s: Session, order: Order, *, from_status: Status, to_status: Status, station: str,
           operator: str | None) -> bool:
     """Take the order for this station, atomically across processes: a conditional UPDATE,
@@ -62,7 +68,6 @@ def claim(s: Session, order: Order, *, from_status: Status, to_status: Status, s
                                           "now": utcnow()}).first()
     if row is None:
         return False
-    for key, value in row._mapping.items():  # the order as the database holds it now
-        set_committed_value(order, key, value)
+    adopt(order, row)
     record_move(s, order, from_status, to_status, station=station, operator=operator)
     return True

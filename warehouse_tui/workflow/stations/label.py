@@ -7,12 +7,11 @@ from sqlmodel import Session, select
 from warehouse_tui.domain.lifecycle import Status
 from warehouse_tui.domain.models import Document, Order, Parcel, utcnow
 from warehouse_tui.workflow.labels import LabelError, print_label
-from warehouse_tui.workflow.orders import move
+from warehouse_tui.workflow.orders import adopt, move
 from warehouse_tui.workflow.resolve import Meaning, What, named
 from warehouse_tui.workflow.stations.base import Expect, Outcome, Refused, StationSession
 from warehouse_tui.carriers import carrier_for_destination, format_tracking
 from sqlalchemy import bindparam, update
-from sqlalchemy.orm.attributes import set_committed_value
 
 # built once: every label scan reads the order's parcels
 _PARCELS = select(Parcel).where(Parcel.order_id == bindparam("order_id"), Parcel.status != "void").order_by(Parcel.seq)
@@ -101,8 +100,7 @@ class LabelSession(StationSession):
         row = s.connection().execute(_TAKE, {"which": order.id, "was": order.status, "mine": self.station}).first()
         if row is None:
             raise Refused(f"{order.display_name} was just taken by another station")
-        for key, value in row._mapping.items():  # the order as the database holds it now
-            set_committed_value(order, key, value)
+        adopt(order, row)
         self.state = {"order_id": order.id}
         if order.status == Status.PACKED and self._carrier(order):
             return self._print_all(s, order)
