@@ -44,10 +44,40 @@ def action(parent, name: str, help: str) -> argparse.ArgumentParser:
     return x
 
 
-def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="warehouse-tui", description="A terminal warehouse console.")
+class _NotTheConsole(Exception):
+    pass
+
+
+class _ConsoleParser(argparse.ArgumentParser):
+    """The common options alone: any other word, or a mistake, is the whole parser's to read."""
+
+    def error(self, message: str):
+        raise _NotTheConsole(message)
+
+
+def _top(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"warehouse-tui {__version__}")
     _common(p, top=True)
+    return p
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    """The command line read. The console (no command) is read by the common options alone,
+    which saves building the parsers of some forty commands before its first screen."""
+    words = sys.argv[1:] if argv is None else list(argv)
+    if not {"-h", "--help"} & set(words):
+        try:
+            args, rest = _top(_ConsoleParser(prog="warehouse-tui", add_help=False)).parse_known_args(words)
+        except _NotTheConsole:
+            rest = ["?"]
+        if not rest:
+            args.command = None
+            return args
+    return build_parser().parse_args(words)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _top(argparse.ArgumentParser(prog="warehouse-tui", description="A terminal warehouse console."))
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     def cmd(name: str, help: str) -> argparse.ArgumentParser:
@@ -157,8 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     for handler in logging.getLogger().handlers:
         safe_logging(handler)
     logging.getLogger("alembic").setLevel(logging.WARNING)
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parse_args(argv)
     try:
         settings = settings_from(args)
         code = run(args, settings)

@@ -258,3 +258,30 @@ def test_helps_and_refusals_of_the_commands(tmp_path, cli_env):
         assert p.returncode == 1 and b"cannot back up" in p.stderr
     p = run("import", tmp_path, env=env, check=False)
     assert p.returncode == 1 and b"folder" in p.stderr
+
+
+def test_the_console_is_read_by_the_common_options_alone_and_every_command_by_the_whole_parser(capsys):
+    from warehouse_tui.cli import parse_args
+
+    console = parse_args(["--db", "w.db", "--operator", "alice", "--station", "PACK-1", "--scanner", "keyboard",
+                          "--label-dpi", "300"])
+    assert console.command is None and console.db == "w.db" and console.scanner == ["keyboard"]
+    assert console.label_dpi == 300 and console.printer is None
+    # a command word, the value of an option that looks like one, options after the command
+    assert parse_args(["--db", "order", "order", "list", "--status", "ready"]).command == "order"
+    assert parse_args(["--db", "order"]).command is None
+    assert parse_args(["order", "list", "--db", "x.db"]).db == "x.db"
+    for mistake in (["--label-dpi", "100"], ["--no-such-option"], ["nosuch"]):
+        try:
+            parse_args(mistake)
+        except SystemExit as exc:
+            assert exc.code == 2
+        else:
+            raise AssertionError(f"{mistake} was read")
+        said = capsys.readouterr().err
+        assert "usage: warehouse-tui" in said and "COMMAND" in said  # the whole parser's usage
+    try:
+        parse_args(["--db", "w.db", "--help"])
+    except SystemExit as exc:
+        assert exc.code == 0
+    assert "order" in capsys.readouterr().out  # the help lists the commands
