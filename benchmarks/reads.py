@@ -49,7 +49,7 @@ def read_figures(url: str, timer: Timer, size: dict) -> list[Figure]:
     search = _search()
     with db.session() as s:
         top = s.exec(select(func.max(Order.id))).one()
-        tracking = s.exec(select(Parcel.tracking_number).limit(runs)).all()
+        tracking = s.exec(select(Parcel.tracking_number).where(Parcel.tracking_number.is_not(None)).limit(runs)).all()
     floor = _pk_floor(db, runs, top)
     orders = size["orders"]
     kinds = {
