@@ -79,13 +79,6 @@ def scan_figures(url: str, work: Path, timer: Timer, size: dict) -> list[Figure]
     _timed_many = t["refused (unknown code)"]
     for _ in range(runs):
         _timed(pick, "NO-SUCH-CODE", _timed_many, want_ok=False)
-    # a few orders end in the other statuses, as a warehouse holds them
-    for _ in range(3):
-        fb = pick.handle("%NEXT")
-        if fb.expect == "bin":
-            pick.handle(fb.bin)
-        pick.handle("%SHORT")
-    fb = pick.handle("%NEXT")  # one order left in hand: picking
     floor = _floor(db, runs)
     db.dispose()
     figures = [Figure.of(f"scan: {kind}", ms, floor, "SELECT+INSERT+COMMIT", TARGET) for kind, ms in t.items()]

@@ -1,12 +1,13 @@
 """Generate a benchmark warehouse through the import users take.
 
 Writes the stock CSV and the generic order CSV, then runs ``warehouse-tui stock import`` and
-``warehouse-tui import`` (their Python entry point, ``warehouse_tui.cli.main``). About 2% of the
-orders ask for a product with no stock (``backordered``). Then ``settle`` puts orders in every
-other status through the flows users take: the station sessions the console and the headless
-station share (shipped, labeled, packed, picked, short, and one order in hand at a pick and at
-a pack station), and what ``order hold`` and ``order cancel`` call. The rest wait to be picked
-(``ready``); ``new`` is no resting status (an import moves each order on at once).
+``warehouse-tui import`` (their Python entry point, ``warehouse_tui.cli.main``). The last 1% of
+the products have no stock: the orders that ask for one wait (``backordered``). Then
+``settle`` puts orders in every other status through the flows users take: the station
+sessions the console and the headless station share (shipped, labeled, packed, picked, short,
+and one order in hand at a pick and at a pack station), and what ``order hold`` and ``order
+cancel`` call. The rest wait to be picked (``ready``); ``new`` is no resting status (an import
+moves each order on at once).
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ def write_orders(path: Path, orders: int, lines: int, products: int) -> None:
             placed = start + timedelta(seconds=k)
             ship_by = (placed + timedelta(days=2 + k % 5)).isoformat()
             for j in range(per):
-                # a product of each line, spread over the catalogue; 2% of orders hit unstocked ones
+                # a product of each line, spread over the catalogue; 2% of the orders may hit unstocked ones
                 p = (k * 7 + j * 13) % products
                 if k % 50 != 7:
                     p = p % max(1, int(products * 0.99))
