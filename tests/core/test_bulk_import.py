@@ -18,7 +18,9 @@ from tests.core.conftest import cli_environment, write
 from warehouse_tui.channels import registry
 from warehouse_tui.domain.models import Allocation, Event, Order, OrderLine, Stock
 from warehouse_tui.workflow import allocation, importing
-from warehouse_tui.workflow.import_chunk import Incoming, fingerprint, legacy_fingerprint, unchanged
+from warehouse_tui.workflow.import_chunk import (
+    Incoming, clean_and_fingerprint, fingerprint, fingerprint_v2, legacy_fingerprint, stored_digest, unchanged,
+)
 from warehouse_tui.workflow.inventory import apply_stock, read_stock_file, stock_of
 
 HEADER = "order_id,ship_name,address1,city,postal_code,country,sku,quantity,ship_by,priority\n"
@@ -195,6 +197,33 @@ def test_orders_stored_with_the_earlier_digest_are_recognised(tmp_path):
     assert fingerprint(other) != inc.digest and not unchanged(legacy_fingerprint(other), inc)
     moved = replace(o, source="elsewhere.csv:9")
     assert fingerprint(moved) == inc.digest  # where it was read from is not what it says
+    moved.lines[0].source = "elsewhere.csv:10"
+    assert fingerprint(moved) == inc.digest and moved.lines[0].source == "elsewhere.csv:10"
+    # the digest before this one (v2) is still recognised, and still tells a change
+    assert unchanged(fingerprint_v2(o), inc) and not unchanged(fingerprint_v2(other), inc)
+    assert inc.digest.startswith("v3:") and fingerprint_v2(o).startswith("v2:")
+
+
+def test_one_repr_cleans_the_order_and_makes_its_digest(tmp_path):
+    f = order_file(tmp_path, 2)
+    plain, dirty = registry.read_orders([f], "csv")[:2]
+    assert clean_and_fingerprint(plain) == fingerprint(plain)
+    dirty.ship_to.name = "Ann\x1b[31m Red"
+    dirty.lines[0].title = "Mug\x07"
+    digest = clean_and_fingerprint(dirty)
+    assert "\x1b" not in dirty.ship_to.name and "\x07" not in dirty.lines[0].title  # cleaned in place
+    assert digest == fingerprint(dirty)  # the digest of what is stored: the cleaned order
+    for order in (plain, dirty):
+        assert order.source and all(ln.source for ln in order.lines)  # left as they were read
+
+
+def test_the_stored_digest_is_read_from_the_end_of_extra_or_else_parsed():
+    assert stored_digest(None) is None and stored_digest("") is None and stored_digest("{}") is None
+    assert stored_digest('{"a": 1, "import_hash": "v3:abc"}') == "v3:abc"
+    # not the last key (a marketplace's own key of that name kept its place), or nested
+    assert stored_digest('{"import_hash": "v3:abc", "b": 2}') == "v3:abc"
+    assert stored_digest('{"b": {"import_hash": "x"}}') is None
+    assert stored_digest('{"b": {"import_hash": "x"}, "import_hash": "v3:d"}') == "v3:d"
 
 
 def test_a_pick_station_keeps_scanning_through_a_long_import(tmp_path, db_path):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
@@ -19,6 +20,7 @@ from warehouse_tui.domain.lifecycle import Status, check_move
 from warehouse_tui.domain.models import FAR_FUTURE, Allocation, Event, Order, OrderLine, Product
 from warehouse_tui.workflow import allocation
 from warehouse_tui.workflow.allocation import Need, Outcome, chunked
+from warehouse_tui.text import clean_all
 from warehouse_tui.workflow.bulk import insert_rows
 
 ORDERS, LINES, EVENTS = Order.__table__, OrderLine.__table__, Event.__table__
@@ -32,7 +34,8 @@ def _utc(t: datetime | None) -> datetime | None:
     return t.replace(tzinfo=timezone.utc) if t.tzinfo is None else t.astimezone(timezone.utc)
 
 
-DIGEST = "v2:"
+DIGEST = "v3:"
+_V2 = "v2:"
 _OWN = {"source", "ship_to", "lines", "extra"}
 
 
@@ -44,9 +47,43 @@ def _json(d: dict) -> str:
     return json.dumps(d, default=str, ensure_ascii=False) if d else "{}"
 
 
+def _bare_repr(o: ImportedOrder) -> str:
+    """The order's repr (every field of it and of its lines and address, new fields too)
+    without where it was read from: its own source and its lines' are left out meanwhile."""
+    own, theirs = o.source, [ln.source for ln in o.lines]
+    o.source = ""
+    for ln in o.lines:
+        ln.source = ""
+    try:
+        return repr(o)
+    finally:
+        o.source = own
+        for ln, source in zip(o.lines, theirs):
+            ln.source = source
+
+
+def _digest(text: str) -> str:
+    return DIGEST + hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
 def fingerprint(o: ImportedOrder) -> str:
     """What the file says of an order, as a digest: the same digest means nothing to change.
     Every field counts (new fields too), but not where it was read from."""
+    return _digest(_bare_repr(o))
+
+
+def clean_and_fingerprint(o: ImportedOrder) -> str:
+    """``text.clean_record`` and ``fingerprint`` of one order from one repr: a repr without a
+    backslash has no character to clean (``repr`` escapes every one that is not printable)."""
+    text = _bare_repr(o)
+    if "\\" in text or not all(x.isprintable() for x in (o.source, *(ln.source for ln in o.lines))):
+        clean_all(o)
+        text = _bare_repr(o)
+    return _digest(text)
+
+
+def fingerprint_v2(o: ImportedOrder) -> str:
+    """The digest orders stored before ``DIGEST`` v3 carry."""
     parts = [v for k, v in o.__dict__.items() if k not in _OWN]
     parts.append(tuple(o.ship_to.__dict__.values()))
     parts.append(_canon(o.extra))
@@ -55,7 +92,7 @@ def fingerprint(o: ImportedOrder) -> str:
         del fields["source"]
         fields["extra"] = _canon(fields["extra"])
         parts.append(tuple(fields.values()))
-    return DIGEST + hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+    return _V2 + hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
 
 
 def legacy_fingerprint(o: ImportedOrder) -> str:
@@ -72,16 +109,30 @@ def unchanged(stored_digest: str | None, inc: Incoming) -> bool:
         return False
     if stored_digest.startswith(DIGEST):
         return stored_digest == inc.digest
+    if stored_digest.startswith(_V2):
+        return stored_digest == fingerprint_v2(inc.order)
     return stored_digest == legacy_fingerprint(inc.order)
+
+
+# the digest as ``Incoming.extra`` writes it: the last key of the order's extra
+_STORED_DIGEST = re.compile(r'"import_hash": "([^"\\]*)"}$')
+
+
+def stored_digest(extra: str | None) -> str | None:
+    """The digest kept in an order's ``extra``, read without parsing the whole JSON."""
+    if not extra:
+        return None
+    found = _STORED_DIGEST.search(extra, max(0, len(extra) - 64))
+    return found.group(1) if found else json.loads(extra).get("import_hash")
 
 
 class Incoming:
     """An imported order made ready for the database before its transaction begins: its digest
     at once, its columns only when it is new or changed."""
 
-    def __init__(self, order: ImportedOrder) -> None:
+    def __init__(self, order: ImportedOrder, digest: str | None = None) -> None:
         self.order = order
-        self.digest = fingerprint(order)
+        self.digest = digest or fingerprint(order)
 
     @cached_property
     def header(self) -> dict:
@@ -162,8 +213,7 @@ def existing(s: Session, chunk: list[Incoming]) -> dict[tuple[str, str], Stored]
                 select(ORDERS.c.id, ORDERS.c.ref, ORDERS.c.status, ORDERS.c.held_from, ORDERS.c.display_name,
                        ORDERS.c.extra).where(ORDERS.c.channel == channel, ORDERS.c.ref.in_(part)))
             for oid, ref, status, held_from, display_name, extra in rows:
-                digest = json.loads(extra or "{}").get("import_hash")
-                found[channel, ref] = Stored(oid, status, held_from, display_name, digest)
+                found[channel, ref] = Stored(oid, status, held_from, display_name, stored_digest(extra))
     return found
 
 

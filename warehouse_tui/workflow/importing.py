@@ -24,8 +24,9 @@ from warehouse_tui.domain.lifecycle import PICK_STARTED, Status
 from warehouse_tui.domain.models import Order, Product, utcnow
 from warehouse_tui.workflow import allocation
 from warehouse_tui.workflow.import_chunk import (
-    FINISHED, NOT_YET_PICKED, Incoming, Writes, drop_lines, existing, insert_lines, insert_orders,
-    line_rows, needs_of, old_lines, outcome_status, products_of, unchanged, write_events, write_updates,
+    FINISHED, NOT_YET_PICKED, Incoming, Writes, clean_and_fingerprint, drop_lines, existing, insert_lines,
+    insert_orders, line_rows, needs_of, old_lines, outcome_status, products_of, unchanged, write_events,
+    write_updates,
 )
 from warehouse_tui.workflow.ledger import record
 from warehouse_tui.workflow.orders import move
@@ -201,31 +202,32 @@ def store_chunk(s: Session, chunk: list[Incoming], report: ImportReport, **who) 
     write_events(s, w, ids)
 
 
-def _chunks(orders: list[ImportedOrder], size: int):
+def _chunks(orders: list[ImportedOrder], size: int, digests: list[str] | None = None):
     """The orders as the files have them (the order they are allocated in, as always), in sets
-    with no order twice; each set made ready for the database as it is reached."""
-    current: list[ImportedOrder] = []
+    with no order twice; each set made ready for the database as it is reached (with the
+    orders' digests when they were made as the files were read)."""
+    current: list[Incoming] = []
     keys: set[tuple[str, str]] = set()
-    for o in orders:
+    for i, o in enumerate(orders):
         if len(current) >= size or (o.channel, o.ref) in keys:
-            yield [Incoming(x) for x in current]
+            yield current
             current, keys = [], set()
-        current.append(o)
+        current.append(Incoming(o, digests[i] if digests else None))
         keys.add((o.channel, o.ref))
     if current:
-        yield [Incoming(x) for x in current]
+        yield current
 
 
 def store_in_chunks(transaction: Callable[[], ContextManager[Session]], orders: list[ImportedOrder], *,
                     station: str | None = None, operator: str | None = None,
                     progress: Callable[[str], None] | None = None, chunk: int | None = None,
-                    retry: bool = True) -> ImportReport:
+                    retry: bool = True, digests: list[str] | None = None) -> ImportReport:
     """Store the orders a set at a time, each set in a transaction of its own. A set that meets
     a conflict the database asks to retry (PostgreSQL: a deadlock with a station, a
     serialization failure) is rolled back and stored again."""
     report = ImportReport()
     done = 0
-    for part in _chunks(orders, chunk or CHUNK):
+    for part in _chunks(orders, chunk or CHUNK, digests):
         _store_one(transaction, part, report, retry=retry, station=station, operator=operator)
         if progress and (done + len(part)) // 1000 > done // 1000 and done + len(part) < len(orders):
             progress(f"  {done + len(part):,} of {len(orders):,} orders")
@@ -282,9 +284,10 @@ def import_files(db, paths: list[Path], channel: str | None = None, *,
 
     paths = [Path(p) for p in paths]
     channel = channel or registry.detect_channel(paths)
-    orders = [clean_record(o) for o in registry.read_orders(paths, channel)]
+    orders = registry.read_orders(paths, channel)
+    digests = [clean_and_fingerprint(o) for o in orders]  # control characters never stored
     check_fits(orders, paths)
-    return _store(db, channel, orders, progress=progress, **who)
+    return _store(db, channel, orders, progress=progress, digests=digests, **who)
 
 
 def import_parsed(db, channel: str, orders: list[ImportedOrder], *,
@@ -308,13 +311,14 @@ def import_parsed(db, channel: str, orders: list[ImportedOrder], *,
 
 
 def _store(db, channel: str, orders: list[ImportedOrder], *,
-           progress: Callable[[str], None] | None = None, **who) -> ImportReport:
+           progress: Callable[[str], None] | None = None, digests: list[str] | None = None,
+           **who) -> ImportReport:
     if channel == "csv":
         with db.session() as s:
             check_skus(s, orders)
     # the orders read live until the end: the collector need not walk them again and again
     gc.freeze()
     try:
-        return store_in_chunks(db.write, orders, progress=progress, **who)
+        return store_in_chunks(db.write, orders, progress=progress, digests=digests, **who)
     finally:
         gc.unfreeze()
