@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlalchemy import bindparam
+from sqlalchemy import String, bindparam, cast, func, literal
+from sqlalchemy import select as core_select
 from sqlmodel import Session, select
 
 from warehouse_tui.carriers.tracking import check_digit_problem
@@ -31,6 +32,15 @@ class What(StrEnum):
     BADGE = "badge"
 
 
+@dataclass(slots=True)
+class BinRow:
+    """A bin as a scan names it (its row, read with the scan's text)."""
+
+    id: int
+    code: str
+    sequence: int
+
+
 @dataclass
 class Meaning:
     what: What
@@ -38,7 +48,7 @@ class Meaning:
     command: str | None = None
     order: Order | None = None
     tote: str | None = None
-    bin: Bin | None = None
+    bin: BinRow | None = None
     product: Product | None = None
     box: BoxType | None = None
     parcel: Parcel | None = None
@@ -54,29 +64,57 @@ class Meaning:
 # the lookups of every scan, built once
 _OPERATOR = select(Operator).where(Operator.name == bindparam("name"))
 _BOX = select(BoxType).where(BoxType.code == bindparam("code"))
-_BIN = select(Bin).where(Bin.code == bindparam("code"))
-_SKU = select(Product).where(Product.sku == bindparam("sku"))
 _BARCODE = select(Product).join(Barcode, Barcode.product_id == Product.id).where(Barcode.code == bindparam("code"))
 _PARCEL = select(Parcel).where(Parcel.tracking_number == bindparam("number"))
 _BY_REF = select(Order).where(Order.ref == bindparam("ref"))
 _BY_NAME = select(Order).where(Order.display_name.in_(bindparam("names", expanding=True)))
 
+# What a scan's text names, by one statement: the first of a bin (with its row), a product by
+# SKU, a product by barcode, a parcel by tracking number, an order by channel order id, an
+# order by display name; each an indexed lookup, tried in that order (COALESCE evaluates its
+# arguments only until one is not null), answered as "rank:id" ("1:id:sequence:code" for a bin).
+BIN, SKU, BARCODE, PARCEL, REF, NAME = range(1, 7)
+_b, _p, _bc, _pa, _o = Bin.__table__, Product.__table__, Barcode.__table__, Parcel.__table__, Order.__table__
+
+
+def _first(rank: int, ident, where, *more):
+    text = literal(f"{rank}:", String) + cast(ident, String)
+    for column in more:
+        text = text + literal(":", String) + cast(column, String)
+    return core_select(text).where(where).limit(1).scalar_subquery()
+
+
+_NAMED = core_select(func.coalesce(
+    _first(BIN, _b.c.id, _b.c.code == bindparam("upper"), _b.c.sequence, _b.c.code),
+    _first(SKU, _p.c.id, _p.c.sku == bindparam("text")),
+    _first(BARCODE, _bc.c.product_id, _bc.c.code == bindparam("barcode")),
+    _first(PARCEL, _pa.c.id, _pa.c.tracking_number == bindparam("number")),
+    _first(REF, _o.c.id, _o.c.ref == bindparam("text")),
+    _first(NAME, _o.c.id, _o.c.display_name.in_([bindparam("name"), bindparam("other_name")])),
+))
+
+
+def _names(text: str) -> tuple[str, str]:
+    """A display name as scanned, and the same with or without its '#'."""
+    return text, (text[1:] if text.startswith("#") else "#" + text)
+
 
 def find_orders(s: Session, text: str) -> list[Order]:
     """Orders named by a channel order id or a display name (with or without '#')."""
-    names = {text}
-    names.add(text[1:] if text.startswith("#") else "#" + text)
     found = list(s.exec(_BY_REF, params={"ref": text}))
     if not found:
-        found = list(s.exec(_BY_NAME, params={"names": sorted(names)}))
+        found = list(s.exec(_BY_NAME, params={"names": sorted(set(_names(text)))}))
+    return _open_first(found)
+
+
+def _open_first(found: list[Order]) -> list[Order]:
     if len(found) > 1:
         open_ones = [o for o in found if o.status in OPEN]
         found = open_ones or found
     return found
 
 
-def _order(s: Session, text: str) -> Order | None:
-    found = find_orders(s, text)
+def _one(found: list[Order], text: str) -> Order | None:
     if len(found) > 1:
         where = ", ".join(f"{o.channel} {o.display_name}" for o in found[:4])
         raise ScanRefused(f"{text} names {len(found)} orders ({where}): scan the order barcode on its documents")
@@ -85,6 +123,32 @@ def _order(s: Session, text: str) -> Order | None:
 
 def _product_by_code(s: Session, code: str) -> Product | None:
     return s.exec(_BARCODE, params={"code": code}).first()
+
+
+def _named(s: Session, scan: ParsedScan) -> Meaning | None:
+    """What the scan's text names here, the first in the order above; None: nothing."""
+    text = scan.text
+    upper = text.upper()
+    name, other_name = _names(text)
+    s.flush()
+    found = s.connection().execute(_NAMED, {
+        "upper": upper, "text": text, "barcode": scan.gtin or normalise_barcode(text),
+        "number": upper.replace(" ", ""), "name": name, "other_name": other_name}).scalar()
+    if found is None:
+        return None
+    rank, ident, *rest = found.split(":", 3)
+    rank, ident = int(rank), int(ident)
+    if rank == BIN:
+        return Meaning(What.BIN, scan, bin=BinRow(ident, rest[1], int(rest[0])))
+    if rank in (SKU, BARCODE):
+        return Meaning(What.PRODUCT, scan, product=s.get(Product, ident))
+    if rank == PARCEL:
+        parcel = s.get(Parcel, ident)
+        return Meaning(What.PARCEL, scan, parcel=parcel, order=s.get(Order, parcel.order_id))
+    # every order of that id or of those names (ids may repeat across channels)
+    found_orders = (s.exec(_BY_REF, params={"ref": text}) if rank == REF
+                    else s.exec(_BY_NAME, params={"names": sorted({name, other_name})}))
+    return Meaning(What.ORDER, scan, order=_one(_open_first(list(found_orders)), text))
 
 
 def resolve(s: Session, scan: ParsedScan) -> Meaning:
@@ -121,21 +185,9 @@ def resolve(s: Session, scan: ParsedScan) -> Meaning:
     if kind is Kind.GS1 and scan.tracking is None:
         raise ScanRefused(f"{text!r} is a GS1 code without a product (AI 01) or tracking number")
 
-    upper = text.upper()
-    b = s.exec(_BIN, params={"code": upper}).first()
-    if b is not None:
-        return Meaning(What.BIN, scan, bin=b)
-    p = s.exec(_SKU, params={"sku": text}).first()
-    if p is None:
-        p = _product_by_code(s, scan.gtin or normalise_barcode(text))
-    if p is not None:
-        return Meaning(What.PRODUCT, scan, product=p)
-    parcel = s.exec(_PARCEL, params={"number": upper.replace(" ", "")}).first()
-    if parcel is not None:
-        return Meaning(What.PARCEL, scan, parcel=parcel, order=s.get(Order, parcel.order_id))
-    order = _order(s, text)
-    if order is not None:
-        return Meaning(What.ORDER, scan, order=order)
+    meaning = _named(s, scan)
+    if meaning is not None:
+        return meaning
     if scan.tracking is not None:
         return Meaning(What.TRACKING, scan)
     if scan.check_digit_error:
