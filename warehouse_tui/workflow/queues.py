@@ -33,13 +33,20 @@ def queue_key(row) -> tuple:
 
 
 @lru_cache(maxsize=8)
-def _candidates(batch: int, skip_locked: bool):
-    """The first orders of a queue not held by a station, by id: built once for each kind."""
+def _candidates(batch: int):
+    """SQLite: the first orders of a queue not held by a station, by id: built once a size."""
     o = Order.__table__
-    q = (core_select(o.c.id).where(o.c.status == bindparam("status"), o.c.station.is_(None),
-                                   o.c.id.not_in(bindparam("tried", expanding=True)))
-         .order_by(o.c.priority.desc(), o.c.due, o.c.ref).limit(batch))
-    return q.with_for_update(skip_locked=True, of=o) if skip_locked else q
+    return (core_select(o.c.id).where(o.c.status == bindparam("status"), o.c.station.is_(None),
+                                      o.c.id.not_in(bindparam("tried", expanding=True)))
+            .order_by(o.c.priority.desc(), o.c.due, o.c.ref).limit(batch))
+
+
+# PostgreSQL: the first order of a queue not held by a station, locked and read whole
+_LOCKED_CANDIDATE = (select(Order).where(Order.status == bindparam("status"), Order.station.is_(None),
+                                         Order.id.not_in(bindparam("tried", expanding=True)))
+                     .order_by(Order.priority.desc(), Order.due, Order.ref).limit(1)
+                     .with_for_update(skip_locked=True, of=Order)
+                     .execution_options(populate_existing=True))
 
 
 def next_ready(s: Session, try_claim: Callable[[Order], bool], status: Status = Status.READY,
@@ -48,14 +55,24 @@ def next_ready(s: Session, try_claim: Callable[[Order], bool], status: Status = 
 
     PostgreSQL: the work-queue pattern, ``FOR UPDATE SKIP LOCKED``: stations claiming at once
     each lock a different order instead of queueing on the first. SQLite serialises writers,
-    and ``try_claim``'s conditional update decides. Only the order tried is loaded.
+    and ``try_claim``'s conditional update decides. Only the order tried is loaded (on
+    PostgreSQL by the statement that locks it).
 
     On PostgreSQL one candidate is locked at a time: a claim in flight hides from the other
     stations only the order it is claiming, never the whole first page of the queue (a
     station that found every waiting order locked would say none is waiting)."""
     skip_locked = s.get_bind().dialect.name == "postgresql"
-    q = _candidates(1 if skip_locked else batch, skip_locked)
     tried: set[int] = set()
+    if skip_locked:  # the candidate locked and loaded by one statement
+        while True:
+            s.flush()
+            o = s.exec(_LOCKED_CANDIDATE, params={"status": status.value, "tried": sorted(tried)}).first()
+            if o is None:
+                return None
+            if try_claim(o):
+                return o
+            tried.add(o.id)
+    q = _candidates(batch)
     while True:
         s.flush()
         ids = s.connection().execute(q, {"status": status.value, "tried": sorted(tried)}).scalars().all()

@@ -22,12 +22,13 @@ from sqlmodel import Session, select
 
 from warehouse_tui.config import Settings
 from warehouse_tui.db import Database, storage_problem, worth_retrying
+from warehouse_tui.domain.lifecycle import Status
 from warehouse_tui.domain.models import Document, Operator, Order, Station, utcnow
 from warehouse_tui.errors import UnknownOperator
 from warehouse_tui.scanning.grammar import ScanRefused, parse_scan
 from warehouse_tui.workflow.ledger import record
 from warehouse_tui.workflow.resolve import Meaning, What, resolve, shorten
-from warehouse_tui.workflow.stations.rows import order_row
+from warehouse_tui.workflow.stations.rows import OrderRow, order_row
 
 log = logging.getLogger("warehouse_tui.station")
 
@@ -124,6 +125,8 @@ class StationSession:
         # state a refused scan still keeps (e.g. "the same scan again accepts it")
         self.sticky: dict[str, Any] = {}
         self._named_order: int | None = None
+        # the row of the order a scan finished, as the scan wrote it (see ``finished_row``)
+        self._done_row: OrderRow | None = None
         # the state as last read or written, and its text: parsed again only when it changed
         self._state_text: str | None = None
         self._state_whole: dict[str, Any] = {}
@@ -182,6 +185,7 @@ class StationSession:
     def _handle(self, raw: str | bytes) -> Feedback:
         self.sticky = {}
         self._named_order: int | None = None
+        self._done_row = None
         self.forget_view()
         if isinstance(raw, str):
             try:
@@ -216,7 +220,8 @@ class StationSession:
                 exp = self.expectation(s)
                 if exp.order is None and exp.batch_order is None and before:
                     # the scan finished the order in hand: say what became of it
-                    exp.order = order_row(s, before)
+                    done = self._done_row
+                    exp.order = done if done is not None and done.id == before else order_row(s, before)
                 fb = self._feedback(parsed.raw, True, outcome.message, exp)
                 if busy and not self.state:
                     fb.result = outcome.message
@@ -260,6 +265,15 @@ class StationSession:
 
     def current_order_id(self) -> int | None:
         return self.state.get("order_id")
+
+    def finished_row(self, order, **now) -> None:
+        """The scan finished this order and wrote its row in this transaction: the feedback says
+        what became of it from these values, with no statement to read them back. ``now``:
+        the columns the scan changed, where ``order`` does not hold them yet."""
+        values = {k: getattr(order, k) for k in ("id", "ref", "display_name", "status", "station", "tote")}
+        values.update(now)
+        values["status"] = Status(values["status"]).value
+        self._done_row = OrderRow(**values)
 
     # -- shared ---------------------------------------------------------------------------
 

@@ -202,6 +202,7 @@ class LabelSession(StationSession):
             order.station = None
             s.add(order)
             self.state = {}
+            self.finished_row(order)  # written when the scan's changes are flushed
             numbers = [p.tracking_number for p in parcels if p.tracking_number]
             msg = f"{order.display_name} shipped: {', '.join(numbers)}"
         return Outcome(msg, tracking_number=tracking)

@@ -274,6 +274,7 @@ class PackSession(StationSession):
         if row.tote:
             c.execute(_TOTE_EMPTIED, {"which_tote": row.tote, "oid": row.id})
         self.state = {}
+        self.finished_row(row, status=Status.PACKED, station=None, tote=None)  # as _PACKED left it
         n = parcel.seq
         msg = f"{row.display_name} packed in {n} parcel{'s' if n > 1 else ''}"
         from warehouse_tui.workflow.printing import slip_when_packed

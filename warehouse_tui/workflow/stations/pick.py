@@ -381,6 +381,7 @@ class PickSession(StationSession):
         if batch:
             return Outcome(f"{code} for {order.display_name}")
         self.state = {}
+        self.finished_row(order, station=None)  # as _INTO_TOTE left it
         return Outcome(self._finished(order, code, f": {order.display_name} {order.status}"))
 
     @staticmethod
