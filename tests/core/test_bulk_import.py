@@ -322,6 +322,7 @@ def test_a_set_caught_in_a_deadlock_with_a_station_is_stored_again(db, tmp_path)
                                      "AND wait_event_type = 'Lock'")).scalar_one():
             assert time.monotonic() < end and t.is_alive(), "the import never waited for the held row"
             time.sleep(0.05)
+            watch.rollback()  # the server's activity is read once a transaction: read it anew
     # the import holds P-00 and waits for P-01; this writer now asks for P-00
     other.execute(update(Stock).where(Stock.product_id == pid["P-00"]).values(on_hand=Stock.on_hand))
     tx.commit()
