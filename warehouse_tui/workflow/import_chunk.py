@@ -18,9 +18,9 @@ from sqlmodel import Session
 from warehouse_tui.channels.base import ImportedOrder
 from warehouse_tui.domain.lifecycle import Status, check_move
 from warehouse_tui.domain.models import FAR_FUTURE, Allocation, Event, Order, OrderLine, Product
+from warehouse_tui.text import clean_all
 from warehouse_tui.workflow import allocation
 from warehouse_tui.workflow.allocation import Need, Outcome, chunked
-from warehouse_tui.text import clean_all
 from warehouse_tui.workflow.bulk import insert_rows
 
 ORDERS, LINES, EVENTS = Order.__table__, OrderLine.__table__, Event.__table__
