@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import timezone
+import json
+from datetime import timedelta, timezone
 
-from sqlalchemy import func
+from sqlalchemy import func, update
 from sqlmodel import select
 
 from tests.ui.conftest import FIXED_NOW, Keyboard, screen_text, settle
-from warehouse_tui.domain.models import Order, OrderLine
+from warehouse_tui.domain.models import Event, Order, OrderLine
 from warehouse_tui.workflow.queues import queue_page
+from warehouse_tui.workflow.views import _today
 
 
 def seen(app) -> str:
@@ -76,3 +78,103 @@ async def test_the_returns_queue_does_not_call_shipped_orders_late(app_factory, 
             text = seen(app)
             assert "Shipped" in text
             assert "LATE" not in text and " late" not in text
+
+
+def units_by_hour(db, now, who) -> list[int]:
+    """The definition of today's units, read event by event: each step's scans of one product
+    for one order, the most of any step; the k-th unit counted in the hour of the earliest
+    k-th scan of any step."""
+    from collections import defaultdict
+
+    start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    steps: dict[tuple, list] = defaultdict(list)  # (order, sku) -> mode -> its scans' times, in order
+    with db.session() as s:
+        rows = s.exec(select(Event.at, Event.order_id, Event.scan, Event.data).where(
+            Event.at >= start, who, Event.type == "scan", Event.ok.is_(True)).order_by(Event.id)).all()
+    for at, order_id, scan, data in rows:
+        d = json.loads(data)
+        if "sku" not in d or (scan or "").startswith("%"):
+            continue
+        steps[((order_id, d["sku"]), d.get("mode"))].append(at)
+    firsts: dict[tuple, list] = defaultdict(list)
+    for (unit, _mode), times in steps.items():
+        for k, at in enumerate(times):
+            if k == len(firsts[unit]):
+                firsts[unit].append(at)
+            else:
+                firsts[unit][k] = min(firsts[unit][k], at)
+    hours = [0] * (now.hour + 1)
+    for times in firsts.values():
+        for at in times:
+            hours[int((at - start).total_seconds() // 3600)] += 1
+    return hours
+
+
+def test_todays_units_fall_in_the_hour_each_was_first_scanned(db):
+    """Spread the demo day's scans over the morning (each order's pack scans an hour or more
+    after its picks, some the other way round): the home screen's hours and total agree with
+    the definition, for the operator and for a station."""
+    now = FIXED_NOW.replace(hour=11, minute=30)
+    with db.write() as s:
+        ids = s.exec(select(Event.id).where(Event.type == "scan").order_by(Event.id)).all()
+        for k, eid in enumerate(ids):
+            back = timedelta(hours=(k * 7) % 11, minutes=(k * 13) % 60)
+            s.execute(update(Event).where(Event.id == eid).values(at=FIXED_NOW.replace(hour=11) - back))
+    for who in (Event.operator == "alice", Event.station == "PACK-2", Event.operator == "nobody"):
+        want = units_by_hour(db, now, who)
+        with db.session() as s:
+            got = _today(s, now, who)
+        assert got.per_hour == want
+        assert got.units == sum(want)
+    assert sum(units_by_hour(db, now, Event.operator == "alice")) > 0
+    assert len([n for n in units_by_hour(db, now, Event.operator == "alice") if n]) > 5
+
+
+async def test_home_reads_its_figures_one_read_at_a_time(app_factory, db, frozen, monkeypatch):
+    """A busy warehouse tells the home screen of changes faster than it can count a day's
+    scans: the reads never overlap, the changes that came during one make one more read, and
+    the screen ends showing the warehouse as it is."""
+    import threading
+    import time
+
+    import warehouse_tui.ui.home as home
+    from warehouse_tui.ui.messages import DatabaseChanged
+    from warehouse_tui.workflow.supervisor import hold
+
+    reads = {"now": 0, "most": 0, "all": 0}
+    lock = threading.Lock()
+    real = home.home_data
+
+    def slow_read(*args, **kw):
+        with lock:
+            reads["now"] += 1
+            reads["all"] += 1
+            reads["most"] = max(reads["most"], reads["now"])
+        try:
+            time.sleep(0.15)
+            return real(*args, **kw)
+        finally:
+            with lock:
+                reads["now"] -= 1
+
+    monkeypatch.setattr(home, "home_data", slow_read)
+    app = app_factory(start="home")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        with db.session() as s:
+            held = s.exec(select(func.count()).select_from(Order).where(Order.status == "on_hold")).one()
+            target = queue_page(s, "pick", limit=1)[0].id
+        before = reads["all"]
+        for token in range(30):
+            if token == 10:
+                with db.write() as s:
+                    hold(s, s.get(Order, target), "address to check", station="PACK-1", operator="alice")
+            app.screen.post_message(DatabaseChanged(token))
+            await pilot.pause(0.01)
+        for _ in range(40):
+            await pilot.pause(0.05)
+            if reads["now"] == 0 and not getattr(app.screen, "_reading", False):
+                break
+        assert reads["most"] == 1
+        assert 1 <= reads["all"] - before <= 4
+        assert f"on hold {held + 1}" in seen(app)

@@ -9,6 +9,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Static
+from textual.worker import Worker, WorkerState
 
 from warehouse_tui.text import safe
 from warehouse_tui.ui.format import SafeText, sparkline
@@ -48,8 +49,29 @@ class HomeScreen(Screen):
     def on_database_changed(self, _message: DatabaseChanged) -> None:
         self._load()
 
-    @work(thread=True, group="home", exclusive=True)
+    _reading = False  # a read of the figures is under way
+    _again = False  # the warehouse changed while it was: read once more when it ends
+
     def _load(self) -> None:
+        """Read the figures again, one read at a time: changes that come while a read is under
+        way (a busy warehouse commits many times a second) make one more read after it, not a
+        pile of reads each counting a day of scans."""
+        if self._reading:
+            self._again = True
+            return
+        self._reading = True
+        self._read()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "home" and event.state in (WorkerState.SUCCESS, WorkerState.ERROR,
+                                                             WorkerState.CANCELLED):
+            self._reading = False
+            if self._again:
+                self._again = False
+                self._load()
+
+    @work(thread=True, group="home")
+    def _read(self) -> None:
         app = self.app
         with app.db.session() as s:
             data = home_data(s, app.now(), station=app.settings.station, operator=app.operator)

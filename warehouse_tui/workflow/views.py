@@ -6,12 +6,10 @@ events); none loads a whole table. They belong in ``warehouse_tui.workflow`` in 
 
 from __future__ import annotations
 
-import json
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import bindparam, func, or_
+from sqlalchemy import JSON, Integer, bindparam, cast, func, or_
 from sqlalchemy import select as core_select
 from sqlmodel import Session, select
 
@@ -66,7 +64,7 @@ class OrderView:
 
 
 _o, _l, _a, _b = Order.__table__, OrderLine.__table__, Allocation.__table__, Bin.__table__
-_r, _p = ReturnLine.__table__, Parcel.__table__
+_r, _p, _e = ReturnLine.__table__, Parcel.__table__, Event.__table__
 _HEAD = core_select(_o.c.id, _o.c.ref, _o.c.display_name, _o.c.channel, _o.c.status, _o.c.ship_by, _o.c.ship_name,
                     _o.c.ship_city, _o.c.ship_country, _o.c.tote, _o.c.hold_reason).where(_o.c.id == bindparam("id"))
 # one row per line and bin it is allocated from (a line with none: one row, no bin)
@@ -148,39 +146,55 @@ def _start_of_day(now: datetime) -> datetime:
     return now.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
+def _json_text(dialect: str, key: str):
+    """One key of an event's JSON ``data``, as text, in the database's own words."""
+    if dialect == "sqlite":
+        return func.json_extract(_e.c.data, f"$.{key}")
+    return func.json_extract_path_text(cast(_e.c.data, JSON), key)
+
+
+def _hours_since(dialect: str, start: datetime):
+    """Whole hours from ``start`` (UTC) to an event's time."""
+    if dialect == "sqlite":
+        # whole seconds, not julianday's fractions of a day: an event on the hour stays in it
+        seconds = cast(func.strftime("%s", _e.c.at), Integer) - cast(func.strftime("%s", start), Integer)
+        return seconds // 3600
+    return cast(func.floor(func.extract("epoch", _e.c.at - start) / 3600), Integer)
+
+
 def _today(s: Session, now: datetime, who) -> Today:
     """One operator's or station's work since midnight. A unit is counted once however many
     steps it went through (picked, then packed, then perhaps returned: one unit), and an
-    order once however many statuses it reached."""
+    order once however many statuses it reached.
+
+    The counting is the database's: a busy operator's day is tens of thousands of scans, and
+    the home screen reads this again whenever the warehouse changes."""
     start = _start_of_day(now)
     base = select(func.count()).select_from(Event).where(Event.at >= start, who)
     t = Today()
-    unit_scan = (Event.type == "scan", Event.ok.is_(True), Event.data.like('%"sku"%'))
     t.errors = int(s.exec(base.where(Event.type == "scan", Event.ok.is_(False))).one())
     t.scans = int(s.exec(base.where(Event.type == "scan")).one())
     t.orders = int(s.exec(select(func.count(func.distinct(Event.order_id))).where(
         Event.at >= start, who, Event.type == "status",
         or_(*(Event.data.like(f'%"to": "{st}"%') for st in ("picked", "packed", "shipped"))))).one())
-    # each step's scans of one product for one order, the most of any step: the units
-    steps: dict[tuple, int] = defaultdict(int)
-    firsts: dict[tuple, list[datetime]] = defaultdict(list)
-    for at, order_id, scan, data in s.exec(select(Event.at, Event.order_id, Event.scan, Event.data)
-                                           .where(Event.at >= start, who, *unit_scan).order_by(Event.id)).all():
-        if (scan or "").startswith("%"):  # %SHORT, %RESTOCK...: they name a product, they are no unit
-            continue
-        d = json.loads(data or "{}")
-        unit = (order_id, d.get("sku"))
-        steps[(unit, d.get("mode"))] += 1
-        n = steps[(unit, d.get("mode"))]
-        if n > len(firsts[unit]):  # a unit not seen in any step before
-            firsts[unit].append(at)
+    # The units: each step's scans of one product for one order, the most of any step. The
+    # k-th unit of a product in an order was first seen at the earliest k-th scan of any step;
+    # that time puts it in its hour.
+    dialect = s.get_bind().dialect.name
+    sku, mode = _json_text(dialect, "sku"), _json_text(dialect, "mode")
+    start_utc = start.astimezone(timezone.utc) if start.tzinfo else start.replace(tzinfo=timezone.utc)
+    scans = core_select(
+        _e.c.order_id.label("order_id"), sku.label("sku"), _hours_since(dialect, start_utc).label("hour"),
+        func.row_number().over(partition_by=(_e.c.order_id, sku, mode), order_by=_e.c.id).label("k"),
+    ).where(_e.c.at >= start, who, _e.c.type == "scan", _e.c.ok.is_(True), _e.c.data.like('%"sku"%'),
+            # %SHORT, %RESTOCK...: they name a product, they are no unit
+            or_(_e.c.scan.is_(None), ~_e.c.scan.startswith("%", autoescape=True))).subquery()
+    units = core_select(func.min(scans.c.hour).label("hour")).group_by(
+        scans.c.order_id, scans.c.sku, scans.c.k).subquery()
     hours = [0] * 24
-    for times in firsts.values():
-        t.units += len(times)
-        for at in times:
-            if at.tzinfo is None:
-                at = at.replace(tzinfo=timezone.utc)
-            hours[min(23, max(0, int((at - start).total_seconds() // 3600)))] += 1
+    for hour, n in s.connection().execute(core_select(units.c.hour, func.count()).group_by(units.c.hour)):
+        t.units += n
+        hours[min(23, max(0, int(hour or 0)))] += n
     last = max(1, min(24, int((now - start).total_seconds() // 3600) + 1))
     t.per_hour = hours[:last]
     return t
