@@ -310,3 +310,83 @@ def test_batch_instruction_says_which_tote_the_next_unit_goes_in(warehouse, sett
     p.handle("TOTE-B")
     fb = p.handle("A-01-03")
     assert fb.expect == "item" and "BAR-1001" in fb.instruction and "TOTE-A" in fb.instruction
+
+
+def counts(db, sku):
+    """(on hand in its first bin, reserved there, picked on its allocations, picked on its lines)."""
+    from sqlalchemy import func
+
+    from warehouse_tui.domain.models import Allocation, OrderLine, Product, Stock
+
+    with db.session() as s:
+        pid = s.exec(select(Product.id).where(Product.sku == sku)).one()
+        st = s.exec(select(Stock).where(Stock.product_id == pid).order_by(Stock.id)).first()
+        lines = s.exec(select(OrderLine.id).where(OrderLine.sku == sku)).all()
+        alloc = s.exec(select(func.sum(Allocation.picked)).where(Allocation.order_line_id.in_(lines))).one()
+        line = s.exec(select(func.sum(OrderLine.picked)).where(OrderLine.id.in_(lines))).one()
+    return st.on_hand, st.reserved, alloc, line
+
+
+def waiting_on_a_lock(db) -> bool:
+    from sqlalchemy import text
+
+    with db.write_engine.connect() as c:
+        return bool(c.execute(text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                                   "AND datname = current_database()")).scalar())
+
+
+def test_a_unit_taken_under_the_picker_is_refused_and_changes_nothing(warehouse, settings):
+    """Another writer changes a count the unit needs while the item scan is under way (the
+    shelf emptied; on PostgreSQL, where writers overlap, also the reservation gone or the line
+    done, committed while the scan waits on the row): the scan is refused, says why, and not
+    one of the three counts moves; put right, the same scan takes the unit."""
+    import threading
+    import time
+
+    from sqlalchemy import update
+
+    from warehouse_tui.domain.models import Allocation, OrderLine, Product, Stock
+
+    p = session("pick", warehouse, settings)
+    assert p.handle("%NEXT").order == "BAR-1001"
+    assert p.handle("A-01-03").expect == "item"
+    with warehouse.session() as s:
+        pid = s.exec(select(Product.id).where(Product.sku == "MUG-BLU")).one()
+        line = s.exec(select(OrderLine.id).where(OrderLine.sku == "MUG-BLU")).one()
+    changes = [
+        (update(Stock).where(Stock.product_id == pid).values(on_hand=0),
+         update(Stock).where(Stock.product_id == pid).values(on_hand=10), "holds no MUG-BLU: count the bin"),
+        (update(Allocation).where(Allocation.order_line_id == line).values(picked=2),
+         update(Allocation).where(Allocation.order_line_id == line).values(picked=0), "no longer reserved"),
+        (update(OrderLine).where(OrderLine.id == line).values(short=2),
+         update(OrderLine).where(OrderLine.id == line).values(short=0), "all of MUG-BLU are picked"),
+    ]
+    for k, (take, put_back, why) in enumerate(changes):
+        if k == 0:
+            with warehouse.write() as s:
+                s.execute(take)
+            fb = p.handle("5012345678900")
+        elif warehouse.is_sqlite:
+            continue  # one writer at a time: nothing changes between a scan's reads and its writes
+        else:
+            other = warehouse.write_engine.connect()
+            tx = other.begin()
+            other.execute(take)  # holds the row until it commits
+            answer = {}
+            scan = threading.Thread(target=lambda: answer.update(fb=p.handle("5012345678900")))
+            scan.start()
+            deadline = time.monotonic() + 10
+            while not waiting_on_a_lock(warehouse) and time.monotonic() < deadline:
+                time.sleep(0.02)
+            tx.commit()
+            other.close()
+            scan.join(10)
+            fb = answer["fb"]
+        assert not fb.ok and why in fb.message, fb.message
+        # the other writer's change alone: no unit off the shelf, none picked
+        assert counts(warehouse, "MUG-BLU") == (0 if k == 0 else 10, 2, 2 if k == 1 else 0, 0)
+        with warehouse.write() as s:
+            s.execute(put_back)
+    fb = p.handle("5012345678900")
+    assert fb.ok and fb.quantity == 1
+    assert counts(warehouse, "MUG-BLU") == (9, 1, 1, 1)

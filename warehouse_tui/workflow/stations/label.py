@@ -24,6 +24,10 @@ _TAKE = (update(_orders)
          .values(station=bindparam("mine")).returning(*_orders.c))
 
 
+# built once: the document of each label printed
+_DOCUMENT = Document.__table__.insert()
+
+
 def parcels_of(s: Session, order: Order) -> list[Parcel]:
     return list(s.exec(_PARCELS, params={"order_id": order.id}))
 
@@ -114,8 +118,9 @@ class LabelSession(StationSession):
         carrier = self._carrier(order)
         parcels = parcels_of(s, order)
         numbers, printed = [], []
+        waiting = [p for p in parcels if not (p.tracking_number and p.labeled_at is not None)]
         for p in parcels:
-            if p.tracking_number and p.labeled_at is not None:
+            if p not in waiting:
                 numbers.append(p.tracking_number)
                 continue
             try:
@@ -125,11 +130,16 @@ class LabelSession(StationSession):
                 s.commit()
                 self.state = {}
                 raise Refused(f"label for parcel {p.seq} not printed: {exc}; {order.display_name} stays packed") from None
-            s.add(Document(station=self.station, order_id=order.id, parcel_id=p.id, kind="label",
-                           format=doc.format, data=doc.data))
+            s.connection().execute(_DOCUMENT, {"station": self.station, "order_id": order.id, "parcel_id": p.id,
+                                               "kind": "label", "format": doc.format, "data": doc.data,
+                                               "created_at": utcnow()})
             numbers.append(p.tracking_number)
             printed.append(p)
-            s.commit()
+            if p is not waiting[-1]:
+                # a label on paper stays recorded whatever befalls the next one; the last is
+                # recorded with the order's move to labeled, in the scan's own commit (its
+                # number was committed before it printed: printed again, it is the same)
+                s.commit()
         move(s, order, Status.LABELED, station=self.station, operator=self.operator)
         msg = f"printed {_labels(len(printed))} for {order.display_name}"
         if len(printed) < len(parcels):  # after a void: only the parcels without a label

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, or_, update
+from sqlalchemy import bindparam, or_, text, update
 from sqlalchemy import select as core_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
@@ -99,6 +99,25 @@ _TAKE_ALLOC = update(_a).where(_a.c.id == bindparam("which_alloc"), _a.c.picked 
 _TAKE_LINE = (update(_l).where(_l.c.id == bindparam("which_line"), _l.c.picked + _l.c.short < _l.c.quantity)
               .values(picked=_l.c.picked + 1).returning(_l.c.picked))
 
+# PostgreSQL: the same three guarded counts in one round trip. Each update runs only when the
+# one before it took its unit (``EXISTS``), so the rows are locked in the same order as above.
+_TAKE_ALL = text("""
+WITH shelf AS (
+    UPDATE stock SET on_hand = on_hand - 1, reserved = reserved - 1
+    WHERE product_id = :of_product AND bin_id = :in_bin AND on_hand >= 1 AND reserved >= 1
+    RETURNING 1
+), held AS (
+    UPDATE allocations SET picked = picked + 1
+    WHERE id = :which_alloc AND picked < quantity AND EXISTS (SELECT 1 FROM shelf)
+    RETURNING 1
+), line AS (
+    UPDATE order_lines SET picked = picked + 1
+    WHERE id = :which_line AND picked + short < quantity AND EXISTS (SELECT 1 FROM held)
+    RETURNING picked
+)
+SELECT (SELECT count(*) FROM shelf), (SELECT count(*) FROM held), (SELECT picked FROM line)
+""")
+
 
 def _remaining_rows(s: Session, ids: list[int]) -> list[tuple]:
     return run(s, _REMAINING, {"ids": ids}).all() if ids else []
@@ -135,11 +154,17 @@ def take_unit(s: Session, t: Target) -> int:
     """
     s.flush()
     c = s.connection()
-    if c.execute(_TAKE_STOCK, {"of_product": t.product.id, "in_bin": t.bin.id}).rowcount != 1:
+    where = {"of_product": t.product.id, "in_bin": t.bin.id, "which_alloc": t.alloc.id, "which_line": t.line.id}
+    if c.dialect.name == "postgresql":
+        shelf, held, picked = c.execute(_TAKE_ALL, where).one()
+    else:
+        shelf = c.execute(_TAKE_STOCK, {"of_product": t.product.id, "in_bin": t.bin.id}).rowcount
+        held = shelf and c.execute(_TAKE_ALLOC, {"which_alloc": t.alloc.id}).rowcount
+        picked = c.execute(_TAKE_LINE, {"which_line": t.line.id}).scalar() if held else None
+    if shelf != 1:
         raise Refused(f"the stock count says {t.bin.code} holds no {t.product.sku}: count the bin")
-    if c.execute(_TAKE_ALLOC, {"which_alloc": t.alloc.id}).rowcount != 1:
+    if held != 1:
         raise Refused(f"{t.product.sku} in {t.bin.code} is no longer reserved for {t.order.display_name}")
-    picked = c.execute(_TAKE_LINE, {"which_line": t.line.id}).scalar()
     if picked is None:
         raise Refused(f"all of {t.product.sku} are picked for {t.order.display_name}")
     t.alloc.picked += 1
