@@ -86,7 +86,11 @@ _PACKED = (core_select(_pal.c.lot, _pal.c.expiry, _pal.c.quantity)
 
 
 def _unpacked_lots(s: Session, line) -> dict[LotKey, int]:
-    """The line's picked lots not yet in a parcel."""
+    """The line's picked lots not yet in a parcel. A line read with its ``lots`` flag (the
+    pack station's rows) says whether any of it was picked by lot: when none was, there is
+    nothing to read."""
+    if getattr(line, "lots", True) is False:
+        return {}
     left: dict[LotKey, int] = defaultdict(int)
     s.flush()
     c = s.connection()

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, func, insert, update
+from sqlalchemy import bindparam, exists, func, insert, text, update
 from sqlalchemy import select as core_select
 from sqlmodel import Session, delete, select
 
 from warehouse_tui.domain.lifecycle import Status, check_move
-from warehouse_tui.domain.models import (BoxType, Order, OrderLine, Parcel, ParcelItem, ParcelLot, Product, Tote,
-                                         utcnow)
+from warehouse_tui.domain.models import (BoxType, Order, OrderLine, Parcel, ParcelItem, ParcelLot, PickedLot, Product,
+                                         Tote, utcnow)
 from warehouse_tui.workflow.lots import pack_refusal, record_packed
 from warehouse_tui.workflow.orders import claim, move, record_move
 from warehouse_tui.workflow.resolve import Meaning, What, named
@@ -32,6 +32,7 @@ class LineRow:
     product_id: int | None
     picked: int
     packed: int
+    lots: bool  # some of it was picked by lot (else packing it reads no lots)
 
 
 @dataclass(slots=True)
@@ -48,16 +49,18 @@ class ContentRow:
 
 # the statements of every pack scan, built once
 _l, _pa, _pi, _p = OrderLine.__table__, Parcel.__table__, ParcelItem.__table__, Product.__table__
-_LINES = (core_select(_l.c.id, _l.c.sku, _l.c.title, _l.c.product_id, _l.c.picked, _l.c.packed)
+_by_lot = exists().where(PickedLot.__table__.c.order_line_id == _l.c.id)
+_LINES = (core_select(_l.c.id, _l.c.sku, _l.c.title, _l.c.product_id, _l.c.picked, _l.c.packed, _by_lot)
           .where(_l.c.order_id == bindparam("order_id")).order_by(_l.c.id))
 _o = Order.__table__
 # the order in hand with its lines, in one statement
 _ORDER_LINES = (core_select(_o.c.id, _o.c.ref, _o.c.display_name, _o.c.status, _o.c.station, _o.c.tote,
-                            _l.c.id, _l.c.sku, _l.c.title, _l.c.product_id, _l.c.picked, _l.c.packed)
+                            _l.c.id, _l.c.sku, _l.c.title, _l.c.product_id, _l.c.picked, _l.c.packed, _by_lot)
                 .select_from(_o.join(_l, _l.c.order_id == _o.c.id))
                 .where(_o.c.id == bindparam("order_id")).order_by(_l.c.id))
 _OPEN_PARCEL = select(Parcel).where(Parcel.order_id == bindparam("order_id"), Parcel.status == "open")
-_OPEN_PARCEL_ID = core_select(_pa.c.id).where(_pa.c.order_id == bindparam("order_id"), _pa.c.status == "open")
+_OPEN_PARCEL_ID = (core_select(_pa.c.id).where(_pa.c.order_id == bindparam("order_id"), _pa.c.status == "open")
+                   .order_by(_pa.c.id).limit(1))
 _LAST_SEQ = core_select(func.coalesce(func.max(_pa.c.seq), 0)).where(_pa.c.order_id == bindparam("order_id"))
 _CONTENTS = (core_select(_pi.c.quantity, _p.c.id.is_not(None), _p.c.weight_g, _p.c.length_mm, _p.c.width_mm,
                          _p.c.height_mm)
@@ -72,6 +75,24 @@ _ITEM = core_select(_pi.c.id).where(_pi.c.parcel_id == bindparam("which_parcel")
                                     _pi.c.order_line_id == bindparam("which_line"))
 _NEW_ITEM = insert(_pi).returning(_pi.c.id)
 _ITEM_PLUS_ONE = update(_pi).where(_pi.c.id == bindparam("which_item")).values(quantity=_pi.c.quantity + 1)
+# PostgreSQL: the same in one round trip: the line's count behind its guard, then (only when it
+# moved) the unit into the open parcel, one more of its item or a new item. No open parcel:
+# the parcel comes back NULL and the unit waits for the parcel to be made.
+_PACK_UNIT = text("""
+WITH line AS (
+    UPDATE order_lines SET packed = packed + 1 WHERE id = :which_line AND packed < picked RETURNING packed
+), parcel AS (
+    SELECT id FROM parcels
+    WHERE order_id = :order_id AND status = 'open' AND EXISTS (SELECT 1 FROM line) ORDER BY id LIMIT 1
+), more AS (
+    UPDATE parcel_items SET quantity = quantity + 1
+    WHERE parcel_id = (SELECT id FROM parcel) AND order_line_id = :which_line RETURNING id
+), new AS (
+    INSERT INTO parcel_items (parcel_id, order_line_id, quantity)
+    SELECT id, :which_line, 1 FROM parcel WHERE NOT EXISTS (SELECT 1 FROM more) RETURNING id
+)
+SELECT (SELECT packed FROM line), (SELECT id FROM parcel), coalesce((SELECT id FROM more), (SELECT id FROM new))
+""")
 # a box closes the open parcel; the last one sends the order on, out of the station and its tote
 _CLOSE_PARCEL = (update(_pa).where(_pa.c.id == bindparam("which_parcel"), _pa.c.status == "open")
                  .values(box_code=bindparam("box"), weight_g=bindparam("grams"), weight_source=bindparam("source"),
@@ -96,12 +117,6 @@ def open_parcel(s: Session, order_id: int, create: bool = False) -> Parcel | Non
         s.add(p)
         s.flush()
     return p
-
-
-def open_parcel_id(s: Session, order_id: int) -> int:
-    """The open parcel's id, a new parcel's when there is none."""
-    found = run(s, _OPEN_PARCEL_ID, {"order_id": order_id}).scalar()
-    return found if found is not None else open_parcel(s, order_id, create=True).id
 
 
 def parcel_contents(s: Session, parcel_id: int) -> list[ContentRow]:
@@ -222,20 +237,38 @@ class PackSession(StationSession):
             raise Refused(f"{named(m)}: one too many: all {n} of {product.sku} are verified already")
         if why := pack_refusal(s, line, scan):
             raise Refused(why)
-        packed = run(s, _PACK_LINE, {"which_line": line.id}).scalar()
+        packed, item_id = self._pack_unit(s, order.id, line.id)
         if packed is None:
             raise Refused(f"one too many: all {line.picked} of {product.sku} are verified already")
         line.packed = packed
-        parcel_id = open_parcel_id(s, order.id)
-        c = s.connection()
-        item_id = c.execute(_ITEM, {"which_parcel": parcel_id, "which_line": line.id}).scalar()
-        if item_id is None:
-            item_id = c.execute(_NEW_ITEM, {"parcel_id": parcel_id, "order_line_id": line.id, "quantity": 1}).scalar_one()
-        else:
-            c.execute(_ITEM_PLUS_ONE, {"which_item": item_id})
         record_packed(s, item_id, line, scan)
         self._after = (order, all_lines)  # nothing else of them changed
         return Outcome(f"{product.sku} {line.packed} of {line.picked}", data={"sku": product.sku})
+
+    @staticmethod
+    def _pack_unit(s: Session, order_id: int, line_id: int) -> tuple[int | None, int | None]:
+        """One unit verified: (the line's units packed now, the parcel item it went into), or
+        (None, None) when the line has no unit left to verify."""
+        s.flush()
+        c = s.connection()
+        if c.dialect.name == "postgresql":
+            packed, parcel_id, item_id = c.execute(_PACK_UNIT, {"which_line": line_id, "order_id": order_id}).one()
+            if packed is None or parcel_id is not None:
+                return packed, item_id
+        else:
+            packed = c.execute(_PACK_LINE, {"which_line": line_id}).scalar()
+            if packed is None:
+                return None, None
+            parcel_id = run(s, _OPEN_PARCEL_ID, {"order_id": order_id}).scalar()
+            if parcel_id is not None:
+                item_id = c.execute(_ITEM, {"which_parcel": parcel_id, "which_line": line_id}).scalar()
+                if item_id is not None:
+                    c.execute(_ITEM_PLUS_ONE, {"which_item": item_id})
+                    return packed, item_id
+        if parcel_id is None:  # the first unit of a parcel
+            parcel_id = open_parcel(s, order_id, create=True).id
+        item = {"parcel_id": parcel_id, "order_line_id": line_id, "quantity": 1}
+        return packed, s.connection().execute(_NEW_ITEM, item).scalar_one()
 
     def _box(self, s: Session, row: OrderRow, lines: list[LineRow], box: BoxType, scan: str,
              retry: str | None) -> Outcome:
