@@ -274,7 +274,8 @@ class Event(SQLModel, table=True):
     """The append-only ledger: every scan and every change of state."""
 
     __tablename__ = "events"
-    __table_args__ = (Index("ix_events_station_at", "station", "at"), Index("ix_events_operator_at", "operator", "at"))
+    __table_args__ = (Index("ix_events_station_type_at", "station", "type", "at"),
+                      Index("ix_events_operator_type_at", "operator", "type", "at"))
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(default_factory=utcnow, index=True)
     order_id: int | None = Field(default=None, foreign_key="orders.id", index=True)

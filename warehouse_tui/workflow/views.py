@@ -170,12 +170,12 @@ def _today(s: Session, now: datetime, who) -> Today:
     The counting is the database's: a busy operator's day is tens of thousands of scans, and
     the home screen reads this again whenever the warehouse changes."""
     start = _start_of_day(now)
-    base = select(func.count()).select_from(Event).where(Event.at >= start, who)
     t = Today()
-    t.errors = int(s.exec(base.where(Event.type == "scan", Event.ok.is_(False))).one())
-    t.scans = int(s.exec(base.where(Event.type == "scan")).one())
+    scans, errors = s.exec(select(func.count(), func.count().filter(Event.ok.is_(False))).where(
+        who, Event.type == "scan", Event.at >= start)).one()
+    t.scans, t.errors = int(scans), int(errors or 0)
     t.orders = int(s.exec(select(func.count(func.distinct(Event.order_id))).where(
-        Event.at >= start, who, Event.type == "status",
+        who, Event.type == "status", Event.at >= start,
         or_(*(Event.data.like(f'%"to": "{st}"%') for st in ("picked", "packed", "shipped"))))).one())
     # The units: each step's scans of one product for one order, the most of any step. The
     # k-th unit of a product in an order was first seen at the earliest k-th scan of any step;
