@@ -390,3 +390,29 @@ def test_a_unit_taken_under_the_picker_is_refused_and_changes_nothing(warehouse,
     fb = p.handle("5012345678900")
     assert fb.ok and fb.quantity == 1
     assert counts(warehouse, "MUG-BLU") == (9, 1, 1, 1)
+
+
+def test_a_product_is_named_by_its_row_whatever_its_sku_and_title(db, settings, tmp_path):
+    """The scan's one lookup answers with the product's row: SKUs and titles with colons,
+    accents, an empty title, a lot-tracked one; by SKU and by barcode alike."""
+    from warehouse_tui.scanning.grammar import parse_scan
+    from warehouse_tui.workflow.inventory import apply_stock, read_stock_file
+    from warehouse_tui.workflow.resolve import What, named, resolve
+
+    f = tmp_path / "odd.csv"
+    f.write_text("sku,title,barcode,bin,quantity,lot_tracked\n"
+                 "A:1:B,Tasse: émaillée 1:2,4006381333931,A-01-01,3,no\n"
+                 "ÉCRU-2,,5012345678900,A-01-02,3,yes\n"
+                 "12,12:34,,A-01-03,1,no\n", encoding="utf-8")
+    with db.write() as s:
+        apply_stock(s, read_stock_file(f), path=f)
+    want = {"A:1:B": ("A:1:B", "Tasse: émaillée 1:2", False), "4006381333931": ("A:1:B", "Tasse: émaillée 1:2", False),
+            "ÉCRU-2": ("ÉCRU-2", "", True), "5012345678900": ("ÉCRU-2", "", True), "12": ("12", "12:34", False)}
+    with db.session() as s:
+        for code, (sku, title, lot) in want.items():
+            m = resolve(s, parse_scan(code))
+            assert m.what is What.PRODUCT
+            assert (m.product.sku, m.product.title or "", m.product.lot_tracked) == (sku, title, lot)
+        assert named(resolve(s, parse_scan("4006381333931"))) == "4006381333931 (A:1:B, Tasse: émaillée 1:2)"
+    fb = session("pick", db, settings).handle("5012345678900")
+    assert not fb.ok and "ÉCRU-2" in fb.message

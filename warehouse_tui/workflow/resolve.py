@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlalchemy import String, bindparam, cast, func, literal
+from sqlalchemy import String, bindparam, case, cast, func, literal
 from sqlalchemy import select as core_select
 from sqlmodel import Session, select
 
@@ -41,6 +41,16 @@ class BinRow:
     sequence: int
 
 
+@dataclass(slots=True)
+class ProductRow:
+    """A product as a scan names it: what the flows and their refusals need of it."""
+
+    id: int
+    sku: str
+    title: str
+    lot_tracked: bool = False
+
+
 @dataclass
 class Meaning:
     what: What
@@ -49,7 +59,7 @@ class Meaning:
     order: Order | None = None
     tote: str | None = None
     bin: BinRow | None = None
-    product: Product | None = None
+    product: Product | ProductRow | None = None
     box: BoxType | None = None
     parcel: Parcel | None = None
     operator: str | None = None
@@ -72,7 +82,9 @@ _BY_NAME = select(Order).where(Order.display_name.in_(bindparam("names", expandi
 # What a scan's text names, by one statement: the first of a bin (with its row), a product by
 # SKU, a product by barcode, a parcel by tracking number, an order by channel order id, an
 # order by display name; each an indexed lookup, tried in that order (COALESCE evaluates its
-# arguments only until one is not null), answered as "rank:id" ("1:id:sequence:code" for a bin).
+# arguments only until one is not null), answered as "rank:id", with the row where the scan
+# needs it: "1:id:sequence:code" for a bin, "2:id:lot:n:sku+title" for a product (lot "1" when
+# lot-tracked; n the SKU's length in characters, the title after it).
 BIN, SKU, BARCODE, PARCEL, REF, NAME = range(1, 7)
 _b, _p, _bc, _pa, _o = Bin.__table__, Product.__table__, Barcode.__table__, Parcel.__table__, Order.__table__
 
@@ -84,10 +96,20 @@ def _first(rank: int, ident, where, *more):
     return core_select(text).where(where).limit(1).scalar_subquery()
 
 
+def _product(rank: int, where, *joined):
+    lot = case((_p.c.lot_tracked, literal("1", String)), else_=literal("0", String))
+    text = (literal(f"{rank}:", String) + cast(_p.c.id, String) + literal(":", String) + lot + literal(":", String)
+            + cast(func.length(_p.c.sku), String) + literal(":", String) + _p.c.sku + func.coalesce(_p.c.title, ""))
+    stmt = core_select(text)
+    for table, on in joined:
+        stmt = stmt.select_from(table.join(_p, on))
+    return stmt.where(where).limit(1).scalar_subquery()
+
+
 _NAMED = core_select(func.coalesce(
     _first(BIN, _b.c.id, _b.c.code == bindparam("upper"), _b.c.sequence, _b.c.code),
-    _first(SKU, _p.c.id, _p.c.sku == bindparam("text")),
-    _first(BARCODE, _bc.c.product_id, _bc.c.code == bindparam("barcode")),
+    _product(SKU, _p.c.sku == bindparam("text")),
+    _product(BARCODE, _bc.c.code == bindparam("barcode"), (_bc, _p.c.id == _bc.c.product_id)),
     _first(PARCEL, _pa.c.id, _pa.c.tracking_number == bindparam("number")),
     _first(REF, _o.c.id, _o.c.ref == bindparam("text")),
     _first(NAME, _o.c.id, _o.c.display_name.in_([bindparam("name"), bindparam("other_name")])),
@@ -141,7 +163,9 @@ def _named(s: Session, scan: ParsedScan) -> Meaning | None:
     if rank == BIN:
         return Meaning(What.BIN, scan, bin=BinRow(ident, rest[1], int(rest[0])))
     if rank in (SKU, BARCODE):
-        return Meaning(What.PRODUCT, scan, product=s.get(Product, ident))
+        lot, length, rest = rest[0], *rest[1].split(":", 1)
+        n = int(length)
+        return Meaning(What.PRODUCT, scan, product=ProductRow(ident, rest[:n], rest[n:], lot == "1"))
     if rank == PARCEL:
         parcel = s.get(Parcel, ident)
         return Meaning(What.PARCEL, scan, parcel=parcel, order=s.get(Order, parcel.order_id))

@@ -17,7 +17,7 @@ from warehouse_tui.workflow.lots import record_picked, unit_refusal
 from warehouse_tui.workflow.orders import claim, move, record_move
 from warehouse_tui.workflow.queues import next_ready
 from warehouse_tui.workflow.reservations import Held, move_units
-from warehouse_tui.workflow.resolve import BinRow, Meaning, What, named
+from warehouse_tui.workflow.resolve import BinRow, Meaning, ProductRow, What, named
 from warehouse_tui.workflow.stations.base import Expect, Outcome, Refused, StationSession
 from warehouse_tui.workflow.stations.rows import OrderRow, order_rows, run
 
@@ -36,13 +36,6 @@ class LineRow:
     quantity: int
     picked: int
     short: int
-
-
-@dataclass(slots=True)
-class ProductRow:
-    id: int
-    sku: str
-    title: str
 
 
 @dataclass
