@@ -106,14 +106,15 @@ def _product(rank: int, where, *joined):
     return stmt.where(where).limit(1).scalar_subquery()
 
 
-_NAMED = core_select(func.coalesce(
+NAMED = func.coalesce(
     _first(BIN, _b.c.id, _b.c.code == bindparam("upper"), _b.c.sequence, _b.c.code),
     _product(SKU, _p.c.sku == bindparam("text")),
     _product(BARCODE, _bc.c.code == bindparam("barcode"), (_bc, _p.c.id == _bc.c.product_id)),
     _first(PARCEL, _pa.c.id, _pa.c.tracking_number == bindparam("number")),
     _first(REF, _o.c.id, _o.c.ref == bindparam("text")),
     _first(NAME, _o.c.id, _o.c.display_name.in_([bindparam("name"), bindparam("other_name")])),
-))
+)
+_NAMED = core_select(NAMED)
 
 
 def _names(text: str) -> tuple[str, str]:
@@ -147,15 +148,34 @@ def _product_by_code(s: Session, code: str) -> Product | None:
     return s.exec(_BARCODE, params={"code": code}).first()
 
 
-def _named(s: Session, scan: ParsedScan) -> Meaning | None:
-    """What the scan's text names here, the first in the order above; None: nothing."""
+def lookup_params(scan: ParsedScan) -> dict | None:
+    """The parameters of ``NAMED`` when a plain code's meaning is decided by that one lookup
+    (so a caller may send it with a statement of its own and hand ``resolve`` the answer);
+    None for every other scan."""
+    if scan.kind is not Kind.TEXT or scan.tracking is not None:
+        return None
+    return _params(scan)
+
+
+def _params(scan: ParsedScan) -> dict:
     text = scan.text
     upper = text.upper()
     name, other_name = _names(text)
-    s.flush()
-    found = s.connection().execute(_NAMED, {
-        "upper": upper, "text": text, "barcode": scan.gtin or normalise_barcode(text),
-        "number": upper.replace(" ", ""), "name": name, "other_name": other_name}).scalar()
+    return {"upper": upper, "text": text, "barcode": scan.gtin or normalise_barcode(text),
+            "number": upper.replace(" ", ""), "name": name, "other_name": other_name}
+
+
+NOT_READ = object()  # resolve's ``named`` when the caller did not read it
+
+
+def _named(s: Session, scan: ParsedScan, found=NOT_READ) -> Meaning | None:
+    """What the scan's text names here, the first in the order above; None: nothing.
+    ``found``: ``NAMED``'s answer when the caller read it already."""
+    text = scan.text
+    name, other_name = _names(text)
+    if found is NOT_READ:
+        s.flush()
+        found = s.connection().execute(_NAMED, _params(scan)).scalar()
     if found is None:
         return None
     rank, ident, *rest = found.split(":", 3)
@@ -175,7 +195,9 @@ def _named(s: Session, scan: ParsedScan) -> Meaning | None:
     return Meaning(What.ORDER, scan, order=_one(_open_first(list(found_orders)), text))
 
 
-def resolve(s: Session, scan: ParsedScan) -> Meaning:
+def resolve(s: Session, scan: ParsedScan, named=NOT_READ) -> Meaning:
+    """``named``: the answer of ``NAMED`` read with ``lookup_params(scan)``, when the caller
+    sent it with a statement of its own."""
     kind, text = scan.kind, scan.text
     if kind is Kind.COMMAND:
         return Meaning(What.COMMAND, scan, command=scan.value)
@@ -209,7 +231,7 @@ def resolve(s: Session, scan: ParsedScan) -> Meaning:
     if kind is Kind.GS1 and scan.tracking is None:
         raise ScanRefused(f"{text!r} is a GS1 code without a product (AI 01) or tracking number")
 
-    meaning = _named(s, scan)
+    meaning = _named(s, scan, named)
     if meaning is not None:
         return meaning
     if scan.tracking is not None:

@@ -27,7 +27,7 @@ from warehouse_tui.domain.models import Document, Operator, Order, Station, utcn
 from warehouse_tui.errors import UnknownOperator
 from warehouse_tui.scanning.grammar import ScanRefused, parse_scan
 from warehouse_tui.workflow.ledger import record, update_with_events
-from warehouse_tui.workflow.resolve import Meaning, What, resolve, shorten
+from warehouse_tui.workflow.resolve import NAMED, NOT_READ, Meaning, What, lookup_params, resolve, shorten
 from warehouse_tui.workflow.stations.rows import OrderRow, order_row
 
 log = logging.getLogger("warehouse_tui.station")
@@ -40,6 +40,10 @@ _READ_ROW = core_select(_stations.c.id, _stations.c.state, _stations.c.operator)
     _stations.c.name == bindparam("name"))
 _WRITE_ROW = update(_stations).where(_stations.c.id == bindparam("row_id")).values(
     state=bindparam("new_state"), operator=bindparam("new_operator"), updated_at=bindparam("now"))
+# a plain code: the station's row and what the code names, in one round trip (no row yet: NULLs)
+_named = core_select(NAMED.label("named")).subquery()
+_READ_ROW_NAMED = core_select(_stations.c.id, _stations.c.state, _stations.c.operator, _named.c.named).select_from(
+    _named.outerjoin(_stations, _stations.c.name == bindparam("station_name")))
 _WRITE_ROW_SQL = "UPDATE stations SET state = :new_state, operator = :new_operator, updated_at = :now WHERE id = :row_id"
 
 
@@ -202,11 +206,11 @@ class StationSession:
             return self._refuse(_printable(raw), exc.message)
         try:
             with self.db.write() as s:
-                row = self._station_row(s)
+                row, named = self._station_row_and_named(s, parsed)
                 self.state = self._load(row)
                 before = self.current_order_id()
                 busy = bool(self.state)  # an order, a batch or a return in hand
-                meaning = resolve(s, parsed)
+                meaning = resolve(s, parsed, named)
                 self._named_order = meaning.order.id if meaning.order is not None else before
                 outcome = self._dispatch(s, meaning)
                 record(s, "scan", order=self.current_order_id() or meaning.order or before, station=self.station,
@@ -330,6 +334,16 @@ class StationSession:
     def _read_row(self, s: Session) -> StationRow | None:
         found = s.connection().execute(_READ_ROW, {"name": self.station}).first()
         return StationRow(*found) if found else None
+
+    def _station_row_and_named(self, s: Session, parsed) -> tuple[StationRow, Any]:
+        """The station's row and, for a plain code, what it names (``resolve``'s lookup), read
+        by one statement; other scans: the row alone, and NOT_READ."""
+        params = lookup_params(parsed)
+        if params is None:
+            return self._station_row(s), NOT_READ
+        row_id, state, operator, named = s.connection().execute(
+            _READ_ROW_NAMED, {"station_name": self.station, **params}).one()
+        return (StationRow(row_id, state, operator) if row_id is not None else self._station_row(s)), named
 
     def _station_row(self, s: Session) -> StationRow:
         row = self._read_row(s)
