@@ -124,11 +124,14 @@ class Order(SQLModel, table=True):
 
 class OrderLine(SQLModel, table=True):
     __tablename__ = "order_lines"
+    # the orders of a SKU or a product, newest first, from the index alone (search by SKU)
+    __table_args__ = (Index("ix_order_lines_sku_order", "sku", "order_id"),
+                      Index("ix_order_lines_product_order", "product_id", "order_id"))
     id: int | None = Field(default=None, primary_key=True)
     order_id: int = Field(foreign_key="orders.id", index=True)
     line_id: str = Field(default="", max_length=100)  # the channel's line id
-    sku: str = Field(default="", index=True, max_length=100)
-    product_id: int | None = Field(default=None, foreign_key="products.id", index=True)
+    sku: str = Field(default="", max_length=100)
+    product_id: int | None = Field(default=None, foreign_key="products.id")
     title: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     quantity: int = 1
     picked: int = 0
