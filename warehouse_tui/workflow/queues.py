@@ -7,12 +7,13 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Callable
 
-from sqlalchemy import bindparam, func, tuple_
+from sqlalchemy import bindparam, func, tuple_, update
 from sqlalchemy import select as core_select
 from sqlmodel import Session, select
 
-from warehouse_tui.domain.lifecycle import Status
-from warehouse_tui.domain.models import Order, OrderLine, Parcel
+from warehouse_tui.domain.lifecycle import Status, check_move
+from warehouse_tui.domain.models import Order, OrderLine, Parcel, utcnow
+from warehouse_tui.workflow.orders import claim, record_move
 
 # the status each step takes its orders from
 STEP_STATUS = {
@@ -41,37 +42,12 @@ def _candidates(batch: int):
             .order_by(o.c.priority.desc(), o.c.due, o.c.ref).limit(batch))
 
 
-# PostgreSQL: the first order of a queue not held by a station, locked and read whole
-_LOCKED_CANDIDATE = (select(Order).where(Order.status == bindparam("status"), Order.station.is_(None),
-                                         Order.id.not_in(bindparam("tried", expanding=True)))
-                     .order_by(Order.priority.desc(), Order.due, Order.ref).limit(1)
-                     .with_for_update(skip_locked=True, of=Order)
-                     .execution_options(populate_existing=True))
-
-
 def next_ready(s: Session, try_claim: Callable[[Order], bool], status: Status = Status.READY,
                batch: int = 20) -> Order | None:
-    """The first order by priority (earliest ship-by first) that ``try_claim`` wins.
-
-    PostgreSQL: the work-queue pattern, ``FOR UPDATE SKIP LOCKED``: stations claiming at once
-    each lock a different order instead of queueing on the first. SQLite serialises writers,
-    and ``try_claim``'s conditional update decides. Only the order tried is loaded (on
-    PostgreSQL by the statement that locks it).
-
-    On PostgreSQL one candidate is locked at a time: a claim in flight hides from the other
-    stations only the order it is claiming, never the whole first page of the queue (a
-    station that found every waiting order locked would say none is waiting)."""
-    skip_locked = s.get_bind().dialect.name == "postgresql"
+    """The first order by priority (earliest ship-by first) that ``try_claim`` wins. SQLite
+    serialises writers, and ``try_claim``'s conditional update decides; only the order tried
+    is loaded. (PostgreSQL claims by ``claim_next``'s one statement.)"""
     tried: set[int] = set()
-    if skip_locked:  # the candidate locked and loaded by one statement
-        while True:
-            s.flush()
-            o = s.exec(_LOCKED_CANDIDATE, params={"status": status.value, "tried": sorted(tried)}).first()
-            if o is None:
-                return None
-            if try_claim(o):
-                return o
-            tried.add(o.id)
     q = _candidates(batch)
     while True:
         s.flush()
@@ -83,6 +59,36 @@ def next_ready(s: Session, try_claim: Callable[[Order], bool], status: Status = 
             if o is not None and try_claim(o):
                 return o
             tried.add(oid)
+
+
+# PostgreSQL: the first order of a queue that no station holds, locked (skipping the ones
+# other stations are claiming this moment), taken and read whole, by one statement
+_o = Order.__table__
+_NEXT_ID = (core_select(_o.c.id).where(_o.c.status == bindparam("from_status"), _o.c.station.is_(None))
+            .order_by(_o.c.priority.desc(), _o.c.due, _o.c.ref).limit(1)
+            .with_for_update(skip_locked=True).scalar_subquery())
+_CLAIM_NEXT = (select(Order).from_statement(
+    update(_o).where(_o.c.id == _NEXT_ID, _o.c.status == bindparam("from_status"), _o.c.station.is_(None))
+    .values(status=bindparam("to_status"), station=bindparam("to_station"), updated_at=bindparam("now"))
+    .returning(*_o.c)).execution_options(populate_existing=True))
+
+
+def claim_next(s: Session, *, from_status: Status, to_status: Status, station: str,
+               operator: str | None) -> Order | None:
+    """The first order of the ``from_status`` queue by priority, taken for this station (None:
+    none waits). PostgreSQL: the work-queue pattern, ``FOR UPDATE SKIP LOCKED``: stations
+    claiming at once each take a different order instead of queueing on the first, and a
+    claim in flight hides from the others only the order it is taking."""
+    if s.get_bind().dialect.name != "postgresql":
+        return next_ready(s, lambda o: claim(s, o, from_status=from_status, to_status=to_status, station=station,
+                                             operator=operator), from_status)
+    check_move(from_status, to_status)
+    s.flush()
+    order = s.execute(_CLAIM_NEXT, {"from_status": from_status.value, "to_status": to_status.value,
+                                    "to_station": station, "now": utcnow()}).scalars().first()
+    if order is not None:
+        record_move(s, order, from_status, to_status, station=station, operator=operator)
+    return order
 
 
 @dataclass

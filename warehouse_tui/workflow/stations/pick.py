@@ -15,7 +15,7 @@ from warehouse_tui.workflow.counts import change
 from warehouse_tui.workflow.inventory import release_reservations
 from warehouse_tui.workflow.lots import record_picked, unit_refusal
 from warehouse_tui.workflow.orders import claim, move, record_move
-from warehouse_tui.workflow.queues import next_ready
+from warehouse_tui.workflow.queues import claim_next
 from warehouse_tui.workflow.reservations import Held, move_units
 from warehouse_tui.workflow.resolve import BinRow, Meaning, ProductRow, What, named
 from warehouse_tui.workflow.stations.base import Expect, Outcome, Refused, StationSession
@@ -259,7 +259,8 @@ class PickSession(StationSession):
             if m.what is What.ORDER:
                 return self._claim_one(s, m.order)
             if cmd == "NEXT":
-                order = next_ready(s, lambda o: self._claim(s, o))
+                order = claim_next(s, from_status=Status.READY, to_status=Status.PICKING, station=self.station,
+                                   operator=self.operator)
                 if order is None:
                     raise Refused("no order is waiting to be picked")
                 self.state = {"order_id": order.id}
@@ -308,7 +309,8 @@ class PickSession(StationSession):
     def _batch(self, s: Session) -> Outcome:
         claimed: list[Order] = []
         while len(claimed) < max(1, self.settings.batch_size):
-            o = next_ready(s, lambda o: self._claim(s, o))
+            o = claim_next(s, from_status=Status.READY, to_status=Status.PICKING, station=self.station,
+                           operator=self.operator)
             if o is None:
                 break
             claimed.append(o)
