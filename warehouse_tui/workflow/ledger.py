@@ -44,6 +44,9 @@ _PENDING = "warehouse_tui.events"
 _WITH = "warehouse_tui.with_events"
 _COLUMNS = [c.name for c in Event.__table__.c if c.name != "id"]
 _WITH_STATEMENTS: dict[tuple[str, int], Any] = {}
+# a scan records one event or a few; a transaction with more writes them by the plain insert
+# (each number of rows is a statement of its own, built once and kept)
+_WITH_MOST = 8
 
 
 def update_with_events(s: Session, update: str, params: dict[str, Any]) -> None:
@@ -74,7 +77,7 @@ def write_pending(s: Session) -> None:
     if not rows and also is None:
         return
     conn = s.connection()
-    if also is not None and rows and conn.dialect.name == "postgresql" and len(rows) <= 8:
+    if also is not None and rows and conn.dialect.name == "postgresql" and len(rows) <= _WITH_MOST:
         update, params = also
         flat = dict(params)
         for i, row in enumerate(rows):
