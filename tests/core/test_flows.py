@@ -416,3 +416,73 @@ def test_a_product_is_named_by_its_row_whatever_its_sku_and_title(db, settings, 
         assert named(resolve(s, parse_scan("4006381333931"))) == "4006381333931 (A:1:B, Tasse: émaillée 1:2)"
     fb = session("pick", db, settings).handle("5012345678900")
     assert not fb.ok and "ÉCRU-2" in fb.message
+
+
+def _scan_while_the_order_is_locked(db, station, scan: str, ref: str, change: dict):
+    """PostgreSQL: another writer changes the order's row and holds it while the scan runs;
+    it commits once the scan waits on that row. The scan's feedback."""
+    import threading
+    import time
+
+    from sqlalchemy import update
+
+    other = db.write_engine.connect()
+    tx = other.begin()
+    other.execute(update(Order).where(Order.ref == ref).values(**change))
+    answer = {}
+    worker = threading.Thread(target=lambda: answer.update(fb=station.handle(scan)))
+    worker.start()
+    deadline = time.monotonic() + 10
+    while not waiting_on_a_lock(db) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    tx.commit()
+    other.close()
+    worker.join(10)
+    return answer["fb"]
+
+
+def test_the_last_box_and_the_last_label_wait_for_the_order_and_see_it_changed(warehouse, settings, labels):
+    """PostgreSQL, where writers overlap: the order in hand is taken off the station by another
+    writer, committed while the last box (then the last label scanned back) waits on its row.
+    Each is refused and changes nothing: the parcel stays open and the tote keeps the order;
+    the label stays unverified. Given back to a station, the same scans finish the order."""
+    import pytest
+    from sqlalchemy import update
+
+    from warehouse_tui.domain.models import Parcel, Tote
+
+    if warehouse.is_sqlite:
+        pytest.skip("one writer at a time: nothing changes between a scan's reads and its writes")
+    p = session("pick", warehouse, settings)
+    pick_all(p, p.handle("BAR-1001"))
+    p.handle("TOTE-01")
+    k = session("pack", warehouse, settings)
+    fb = k.handle("TOTE-01")
+    while fb.expect == "item":
+        fb = k.handle(fb.sku)
+        assert fb.ok, fb.message
+    fb = _scan_while_the_order_is_locked(warehouse, k, "BOX-S", "BAR-1001", {"station": "ELSEWHERE"})
+    assert not fb.ok and "changed meanwhile" in fb.message, fb.message
+    with warehouse.session() as s:
+        o = s.exec(select(Order).where(Order.ref == "BAR-1001")).one()
+        assert (o.status, o.station, o.tote) == ("packing", "ELSEWHERE", "TOTE-01")
+        assert [pc.status for pc in s.exec(select(Parcel).where(Parcel.order_id == o.id))] == ["open"]
+        assert s.exec(select(Tote.order_id).where(Tote.code == "TOTE-01")).one() == o.id
+    with warehouse.write() as s:
+        s.execute(update(Order).where(Order.ref == "BAR-1001").values(station=k.station))
+    fb = k.handle("BOX-S")
+    assert fb.ok and fb.expect == "order" and fb.status == "packed", fb.message
+
+    lb = session("label", warehouse, settings)
+    number = lb.handle("BAR-1001").tracking_number
+    fb = _scan_while_the_order_is_locked(warehouse, lb, number, "BAR-1001", {"station": None})
+    assert not fb.ok and "changed meanwhile" in fb.message, fb.message
+    with warehouse.session() as s:
+        o = s.exec(select(Order).where(Order.ref == "BAR-1001")).one()
+        assert (o.status, o.station) == ("labeled", None)
+        assert [pc.status for pc in s.exec(select(Parcel).where(Parcel.order_id == o.id))] == ["labeled"]
+    lb2 = session("label", warehouse, settings, station="LABEL-2")
+    assert lb2.handle(number).expect == "label"  # a label of an order no station holds takes it
+    fb = lb2.handle(number)
+    assert fb.ok and fb.status == "shipped", fb.message
+    assert detail(warehouse, "BAR-1001")["status"] == "shipped"

@@ -75,7 +75,10 @@ class Meaning:
 _OPERATOR = select(Operator).where(Operator.name == bindparam("name"))
 _BOX = select(BoxType).where(BoxType.code == bindparam("code"))
 _BARCODE = select(Product).join(Barcode, Barcode.product_id == Product.id).where(Barcode.code == bindparam("code"))
-_PARCEL = select(Parcel).where(Parcel.tracking_number == bindparam("number"))
+# a parcel with the order it belongs to, in one statement (by tracking number, or by its id)
+_PARCEL = (select(Parcel, Order).outerjoin(Order, Order.id == Parcel.order_id)
+           .where(Parcel.tracking_number == bindparam("number")))
+_PARCEL_BY_ID = select(Parcel, Order).outerjoin(Order, Order.id == Parcel.order_id).where(Parcel.id == bindparam("which"))
 _BY_REF = select(Order).where(Order.ref == bindparam("ref"))
 _BY_NAME = select(Order).where(Order.display_name.in_(bindparam("names", expanding=True)))
 
@@ -187,8 +190,8 @@ def _named(s: Session, scan: ParsedScan, found=NOT_READ) -> Meaning | None:
         n = int(length)
         return Meaning(What.PRODUCT, scan, product=ProductRow(ident, rest[:n], rest[n:], lot == "1"))
     if rank == PARCEL:
-        parcel = s.get(Parcel, ident)
-        return Meaning(What.PARCEL, scan, parcel=parcel, order=s.get(Order, parcel.order_id))
+        parcel, order = s.exec(_PARCEL_BY_ID, params={"which": ident}).one()
+        return Meaning(What.PARCEL, scan, parcel=parcel, order=order)
     # every order of that id or of those names (ids may repeat across channels)
     found_orders = (s.exec(_BY_REF, params={"ref": text}) if rank == REF
                     else s.exec(_BY_NAME, params={"names": sorted({name, other_name})}))
@@ -225,9 +228,10 @@ def resolve(s: Session, scan: ParsedScan, named=NOT_READ) -> Meaning:
             raise ScanRefused(f"GTIN {scan.gtin} is not a product of this warehouse")
         return Meaning(What.PRODUCT, scan, product=p)
     if scan.tracking is not None:
-        parcel = s.exec(_PARCEL, params={"number": scan.tracking.number}).first()
-        if parcel is not None:
-            return Meaning(What.PARCEL, scan, parcel=parcel, order=s.get(Order, parcel.order_id))
+        found = s.exec(_PARCEL, params={"number": scan.tracking.number}).first()
+        if found is not None:
+            parcel, order = found
+            return Meaning(What.PARCEL, scan, parcel=parcel, order=order)
     if kind is Kind.GS1 and scan.tracking is None:
         raise ScanRefused(f"{text!r} is a GS1 code without a product (AI 01) or tracking number")
 

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlmodel import Session, select
 
 from warehouse_tui.domain.lifecycle import Status
 from warehouse_tui.domain.models import Document, Order, Parcel, utcnow
 from warehouse_tui.workflow.labels import LabelError, print_label
-from warehouse_tui.workflow.orders import adopt, move
+from warehouse_tui.workflow.orders import adopt, move, record_move
 from warehouse_tui.workflow.resolve import Meaning, What, named
 from warehouse_tui.workflow.stations.base import Expect, Outcome, Refused, StationSession
 from warehouse_tui.carriers import carrier_for_destination, format_tracking
-from sqlalchemy import bindparam, update
+from sqlalchemy import bindparam, text, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 # built once: every label scan reads the order's parcels
 _PARCELS = select(Parcel).where(Parcel.order_id == bindparam("order_id"), Parcel.status != "void").order_by(Parcel.seq)
@@ -26,6 +29,40 @@ _TAKE = (update(_orders)
 
 # built once: the document of each label printed
 _DOCUMENT = Document.__table__.insert()
+
+# PostgreSQL: a label scanned back in one round trip. The order's row is locked first, and
+# only while the station still holds it as read (another writer's change, committed while this
+# waited on the row, shows as no row): the parcel verified; then, when that made every parcel
+# of the order verified, the order shipped and out of the station. Answered with the order's
+# parcels as they are now (the statement's own reads see the rows as they were before it,
+# hence the CASE), each with whether the order was still held, and whether it shipped.
+_VERIFY = text(f"""
+WITH held AS (
+    SELECT id FROM orders WHERE id = :oid AND station = :mine AND status = :was FOR UPDATE
+), v AS (
+    UPDATE parcels SET status = 'verified', verified_at = :now
+    WHERE id = :which AND status <> 'verified' AND EXISTS (SELECT 1 FROM held) RETURNING id
+), shipped AS (
+    UPDATE orders SET status = '{Status.SHIPPED.value}', station = NULL, updated_at = :now
+    WHERE id IN (SELECT id FROM held) AND EXISTS (SELECT 1 FROM v)
+      AND NOT EXISTS (SELECT 1 FROM parcels WHERE order_id = :oid AND id <> :which
+                      AND status NOT IN ('void', 'verified'))
+    RETURNING id
+)
+SELECT p.id, p.seq, CASE WHEN p.id IN (SELECT id FROM v) THEN 'verified' ELSE p.status END,
+       p.tracking_number, (SELECT count(*) FROM held), (SELECT count(*) FROM v), (SELECT count(*) FROM shipped)
+FROM parcels p WHERE p.order_id = :oid AND p.status <> 'void' ORDER BY p.seq
+""")
+
+
+@dataclass(slots=True)
+class ParcelView:
+    """A parcel as the label station's next instruction needs it."""
+
+    id: int
+    seq: int
+    status: str
+    tracking_number: str | None
 
 
 def parcels_of(s: Session, order: Order) -> list[Parcel]:
@@ -188,9 +225,30 @@ class LabelSession(StationSession):
                           f"not {order.display_name}")
         if parcel.status == "verified":
             return Outcome(f"parcel {parcel.seq} is verified already")
-        parcel.status, parcel.verified_at = "verified", utcnow()
-        s.add(parcel)
-        return self._maybe_shipped(s, order, f"parcel {parcel.seq} verified", parcel.tracking_number)
+        msg = f"parcel {parcel.seq} verified"
+        if self.db.is_sqlite:
+            parcel.status, parcel.verified_at = "verified", utcnow()
+            s.add(parcel)
+            return self._maybe_shipped(s, order, msg, parcel.tracking_number)
+        s.flush()
+        now = utcnow()
+        rows = s.connection().execute(_VERIFY, {"now": now, "which": parcel.id, "oid": order.id,
+                                                "mine": self.station, "was": Status(order.status).value}).all()
+        if not rows or rows[0][4] != 1:
+            raise Refused(f"{order.display_name} changed meanwhile: scan the label again")
+        if rows[0][5] != 1:
+            raise Refused(f"parcel {parcel.seq} changed meanwhile: scan its label again")
+        for key, value in (("status", "verified"), ("verified_at", now)):
+            set_committed_value(parcel, key, value)
+        parcels = [ParcelView(*row[:4]) for row in rows]
+        if not rows[0][6]:
+            self._after = (order.id, parcels)
+            return Outcome(msg, tracking_number=parcel.tracking_number)
+        was = order.status
+        for key, value in (("status", Status.SHIPPED.value), ("station", None), ("updated_at", now)):
+            set_committed_value(order, key, value)
+        record_move(s, order, was, Status.SHIPPED, station=self.station, operator=self.operator)
+        return self._shipped(order, parcels, parcel.tracking_number)
 
     def _record_bought(self, s: Session, order: Order, m: Meaning) -> Outcome:
         from warehouse_tui.workflow.manifests import voided_numbers
@@ -217,10 +275,12 @@ class LabelSession(StationSession):
             move(s, order, Status.SHIPPED, station=self.station, operator=self.operator)
             order.station = None
             s.add(order)
-            self.state = {}
-            self.finished_row(order)  # written when the scan's changes are flushed
-            numbers = [p.tracking_number for p in parcels if p.tracking_number]
-            msg = f"{order.display_name} shipped: {', '.join(numbers)}"
-        else:
-            self._after = (order.id, parcels)
+            return self._shipped(order, parcels, tracking)  # written when the scan's changes are flushed
+        self._after = (order.id, parcels)
         return Outcome(msg, tracking_number=tracking)
+
+    def _shipped(self, order: Order, parcels: list, tracking: str | None) -> Outcome:
+        self.state = {}
+        self.finished_row(order)
+        numbers = [p.tracking_number for p in parcels if p.tracking_number]
+        return Outcome(f"{order.display_name} shipped: {', '.join(numbers)}", tracking_number=tracking)

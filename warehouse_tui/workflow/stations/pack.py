@@ -36,6 +36,14 @@ class LineRow:
 
 
 @dataclass(slots=True)
+class ParcelRow:
+    """The open parcel of an order, as boxing it needs."""
+
+    id: int
+    seq: int
+
+
+@dataclass(slots=True)
 class ContentRow:
     """Units of a product in a parcel, with what the box and the weight need of the product."""
 
@@ -62,12 +70,20 @@ _OPEN_PARCEL = select(Parcel).where(Parcel.order_id == bindparam("order_id"), Pa
 _OPEN_PARCEL_ID = (core_select(_pa.c.id).where(_pa.c.order_id == bindparam("order_id"), _pa.c.status == "open")
                    .order_by(_pa.c.id).limit(1))
 _LAST_SEQ = core_select(func.coalesce(func.max(_pa.c.seq), 0)).where(_pa.c.order_id == bindparam("order_id"))
-_CONTENTS = (core_select(_pi.c.quantity, _p.c.id.is_not(None), _p.c.weight_g, _p.c.length_mm, _p.c.width_mm,
-                         _p.c.height_mm)
-             .select_from(_pi.join(_l, _l.c.id == _pi.c.order_line_id).outerjoin(_p, _p.c.id == _l.c.product_id))
-             .where(_pi.c.parcel_id == bindparam("parcel_id")))
+# the order's open parcel with what is in it (one row a parcel item; none: the parcel alone)
+_OPEN_CONTENTS = (core_select(_pa.c.id, _pa.c.seq, _pi.c.quantity, _p.c.id.is_not(None), _p.c.weight_g,
+                              _p.c.length_mm, _p.c.width_mm, _p.c.height_mm)
+                  .select_from(_pa.outerjoin(_pi, _pi.c.parcel_id == _pa.c.id)
+                               .outerjoin(_l, _l.c.id == _pi.c.order_line_id)
+                               .outerjoin(_p, _p.c.id == _l.c.product_id))
+                  .where(_pa.c.order_id == bindparam("order_id"), _pa.c.status == "open")
+                  .order_by(_pa.c.id, _pi.c.id))
 _BOXES = select(BoxType)
-_TOTE = select(Tote).where(Tote.code == bindparam("code"))
+# the order a tote holds, with its lines, in one statement
+_TOTE_ORDER_LINES = (select(Order, _l.c.id, _l.c.sku, _l.c.title, _l.c.product_id, _l.c.picked, _l.c.packed,
+                            _by_lot)
+                     .join(Tote, Tote.order_id == Order.id).outerjoin(_l, _l.c.order_id == Order.id)
+                     .where(Tote.code == bindparam("code")).order_by(_l.c.id))
 # one unit verified: the line's count changes in SQL behind its guard
 _PACK_LINE = (update(_l).where(_l.c.id == bindparam("which_line"), _l.c.packed < _l.c.picked)
               .values(packed=_l.c.packed + 1).returning(_l.c.packed))
@@ -77,21 +93,28 @@ _NEW_ITEM = insert(_pi).returning(_pi.c.id)
 _ITEM_PLUS_ONE = update(_pi).where(_pi.c.id == bindparam("which_item")).values(quantity=_pi.c.quantity + 1)
 # PostgreSQL: the same in one round trip: the line's count behind its guard, then (only when it
 # moved) the unit into the open parcel, one more of its item or a new item. No open parcel:
-# the parcel comes back NULL and the unit waits for the parcel to be made.
+# the parcel is made, next in the order's sequence, and the unit goes into it.
 _PACK_UNIT = text("""
 WITH line AS (
     UPDATE order_lines SET packed = packed + 1 WHERE id = :which_line AND packed < picked RETURNING packed
 ), parcel AS (
     SELECT id FROM parcels
     WHERE order_id = :order_id AND status = 'open' AND EXISTS (SELECT 1 FROM line) ORDER BY id LIMIT 1
+), made AS (
+    INSERT INTO parcels (order_id, seq, status)
+    SELECT :order_id, coalesce((SELECT max(seq) FROM parcels WHERE order_id = :order_id), 0) + 1, 'open'
+    WHERE EXISTS (SELECT 1 FROM line) AND NOT EXISTS (SELECT 1 FROM parcel)
+    RETURNING id
+), target AS (
+    SELECT id FROM parcel UNION ALL SELECT id FROM made
 ), more AS (
     UPDATE parcel_items SET quantity = quantity + 1
     WHERE parcel_id = (SELECT id FROM parcel) AND order_line_id = :which_line RETURNING id
 ), new AS (
     INSERT INTO parcel_items (parcel_id, order_line_id, quantity)
-    SELECT id, :which_line, 1 FROM parcel WHERE NOT EXISTS (SELECT 1 FROM more) RETURNING id
+    SELECT id, :which_line, 1 FROM target WHERE NOT EXISTS (SELECT 1 FROM more) RETURNING id
 )
-SELECT (SELECT packed FROM line), (SELECT id FROM parcel), coalesce((SELECT id FROM more), (SELECT id FROM new))
+SELECT (SELECT packed FROM line), coalesce((SELECT id FROM more), (SELECT id FROM new))
 """)
 # a box closes the open parcel; the last one sends the order on, out of the station and its tote
 _CLOSE_PARCEL = (update(_pa).where(_pa.c.id == bindparam("which_parcel"), _pa.c.status == "open")
@@ -103,6 +126,21 @@ _PACKED = (update(_o).where(_o.c.id == bindparam("which"), _o.c.status == Status
 _t = Tote.__table__
 _TOTE_EMPTIED = update(_t).where(_t.c.code == bindparam("which_tote"), _t.c.order_id == bindparam("oid")).values(
     order_id=None)
+# PostgreSQL: the last box in one round trip: the parcel closed, then (only when it was still
+# open) the order packed and out of the station, then (only when that held) its tote emptied
+_PACKED_ALL = text(f"""
+WITH parcel AS (
+    UPDATE parcels SET box_code = :box, weight_g = :grams, weight_source = :source, status = 'packed'
+    WHERE id = :which_parcel AND status = 'open' RETURNING id
+), packed AS (
+    UPDATE orders SET status = '{Status.PACKED.value}', station = NULL, tote = NULL, updated_at = :now
+    WHERE id = :which AND status = '{Status.PACKING.value}' AND station = :mine AND EXISTS (SELECT 1 FROM parcel)
+    RETURNING id
+), tote AS (
+    UPDATE totes SET order_id = NULL WHERE code = :which_tote AND order_id = :which AND EXISTS (SELECT 1 FROM packed)
+)
+SELECT (SELECT count(*) FROM parcel), (SELECT count(*) FROM packed)
+""")
 
 
 def order_lines(s: Session, order_id: int) -> list[LineRow]:
@@ -119,8 +157,13 @@ def open_parcel(s: Session, order_id: int, create: bool = False) -> Parcel | Non
     return p
 
 
-def parcel_contents(s: Session, parcel_id: int) -> list[ContentRow]:
-    return [ContentRow(*row) for row in run(s, _CONTENTS, {"parcel_id": parcel_id})]
+def open_parcel_contents(s: Session, order_id: int) -> tuple[ParcelRow | None, list[ContentRow]]:
+    """The order's open parcel (None: none) and what is in it, read by one statement."""
+    rows = run(s, _OPEN_CONTENTS, {"order_id": order_id}).all()
+    if not rows:
+        return None, []
+    parcel = ParcelRow(rows[0][0], rows[0][1])
+    return parcel, [ContentRow(*row[2:]) for row in rows if row[0] == parcel.id and row[2] is not None]
 
 
 def expected_weight(contents: list[ContentRow], box: BoxType) -> int | None:
@@ -132,12 +175,13 @@ def expected_weight(contents: list[ContentRow], box: BoxType) -> int | None:
     return total
 
 
-def suggest_box(s: Session, parcel: Parcel) -> BoxType | None:
+def suggest_box(s: Session, contents: list[ContentRow]) -> BoxType | None:
+    """The smallest box type the parcel's contents fill to 85% at most (and not too heavy)."""
     boxes = list(s.exec(_BOXES))
     if not boxes:
         return None
     volume, weight = 0, 0
-    for c in parcel_contents(s, parcel.id):
+    for c in contents:
         if c.has_product:
             volume += (c.length_mm or 0) * (c.width_mm or 0) * (c.height_mm or 0) * c.quantity
             weight += (c.weight_g or 0) * c.quantity
@@ -175,8 +219,8 @@ class PackSession(StationSession):
             ln = next(ln for ln in lines if ln.picked > ln.packed)
             return Expect("item", f"scan units: {left} left to verify", order=order, sku=ln.sku, title=ln.title,
                           quantity=ln.picked - ln.packed, tote=order.tote)
-        parcel = open_parcel(s, order.id)
-        box = suggest_box(s, parcel) if parcel else None
+        parcel, contents = open_parcel_contents(s, order.id)
+        box = suggest_box(s, contents) if parcel else None
         hint = f", or %DONE for {box.code}" if box else ""
         return Expect("box", f"scan a box{hint}", order=order, tote=order.tote, quantity=0)
 
@@ -186,10 +230,10 @@ class PackSession(StationSession):
         retry = self.state.pop("weight_retry", None)  # only the very next scan may accept
         if order is None:
             if m.what is What.TOTE:
-                tote = s.exec(_TOTE, params={"code": m.tote}).first()
-                if tote is None or tote.order_id is None:
+                rows = s.exec(_TOTE_ORDER_LINES, params={"code": m.tote}).all()
+                if not rows:
                     raise Refused(f"{m.tote} holds no order")
-                return self._take(s, s.get(Order, tote.order_id))
+                return self._take(s, rows[0][0], [LineRow(*row[1:]) for row in rows if row[1] is not None])
             if m.what is What.ORDER:
                 return self._take(s, m.order)
             raise Refused(f"{named(m)} is not a tote or an order")
@@ -207,24 +251,31 @@ class PackSession(StationSession):
             left = sum(ln.picked - ln.packed for ln in lines)
             if left:
                 raise Refused(f"{left} unit{'s' if left > 1 else ''} still to verify")
-            parcel = open_parcel(s, order.id)
-            box = suggest_box(s, parcel) if parcel else None
+            opened = open_parcel_contents(s, order.id)
+            box = suggest_box(s, opened[1]) if opened[0] else None
             if box is None:
                 raise Refused("no box types are set up: scan a box")
-            return self._box(s, order, lines, box, "%DONE", retry)
+            return self._box(s, order, lines, box, "%DONE", retry, opened)
         raise Refused(f"{named(m)} is not what is asked for")
 
-    def _take(self, s: Session, order: Order) -> Outcome:
+    def _take(self, s: Session, order: Order, lines: list[LineRow] | None = None) -> Outcome:
+        """Take the order for packing. ``lines``: its lines, read with it (no unit of a picked
+        order is packed but by the station that holds it, so the claim leaves them as read)."""
         if order.status == Status.PACKING and order.station == self.station:
-            self.state = {"order_id": order.id}
-            return Outcome(f"packing {order.display_name} again")
-        if order.status == Status.PACKING:
+            msg = f"packing {order.display_name} again"
+        elif order.status == Status.PACKING:
             raise Refused(f"{order.display_name} is being packed at {order.station}")
-        if order.status != Status.PICKED or not claim(s, order, from_status=Status.PICKED, to_status=Status.PACKING,
-                                                      station=self.station, operator=self.operator):
+        elif order.status != Status.PICKED or not claim(s, order, from_status=Status.PICKED,
+                                                        to_status=Status.PACKING, station=self.station,
+                                                        operator=self.operator):
             raise Refused(f"{order.display_name} is {order.status.replace('_', ' ')}, not ready to pack")
+        else:
+            msg = f"packing {order.display_name}"
         self.state = {"order_id": order.id}
-        return Outcome(f"packing {order.display_name}")
+        if lines is not None:
+            self._after = (OrderRow(order.id, order.ref, order.display_name, Status(order.status).value,
+                                    order.station, order.tote), lines)
+        return Outcome(msg)
 
     def _verify(self, s: Session, order: OrderRow, all_lines: list[LineRow], m: Meaning) -> Outcome:
         product, scan = m.product, m.scan
@@ -252,28 +303,25 @@ class PackSession(StationSession):
         s.flush()
         c = s.connection()
         if c.dialect.name == "postgresql":
-            packed, parcel_id, item_id = c.execute(_PACK_UNIT, {"which_line": line_id, "order_id": order_id}).one()
-            if packed is None or parcel_id is not None:
+            packed, item_id = c.execute(_PACK_UNIT, {"which_line": line_id, "order_id": order_id}).one()
+            return packed, item_id
+        packed = c.execute(_PACK_LINE, {"which_line": line_id}).scalar()
+        if packed is None:
+            return None, None
+        parcel_id = run(s, _OPEN_PARCEL_ID, {"order_id": order_id}).scalar()
+        if parcel_id is not None:
+            item_id = c.execute(_ITEM, {"which_parcel": parcel_id, "which_line": line_id}).scalar()
+            if item_id is not None:
+                c.execute(_ITEM_PLUS_ONE, {"which_item": item_id})
                 return packed, item_id
-        else:
-            packed = c.execute(_PACK_LINE, {"which_line": line_id}).scalar()
-            if packed is None:
-                return None, None
-            parcel_id = run(s, _OPEN_PARCEL_ID, {"order_id": order_id}).scalar()
-            if parcel_id is not None:
-                item_id = c.execute(_ITEM, {"which_parcel": parcel_id, "which_line": line_id}).scalar()
-                if item_id is not None:
-                    c.execute(_ITEM_PLUS_ONE, {"which_item": item_id})
-                    return packed, item_id
-        if parcel_id is None:  # the first unit of a parcel
+        else:  # the first unit of a parcel
             parcel_id = open_parcel(s, order_id, create=True).id
         item = {"parcel_id": parcel_id, "order_line_id": line_id, "quantity": 1}
         return packed, s.connection().execute(_NEW_ITEM, item).scalar_one()
 
     def _box(self, s: Session, row: OrderRow, lines: list[LineRow], box: BoxType, scan: str,
-             retry: str | None) -> Outcome:
-        parcel = open_parcel(s, row.id)
-        contents = parcel_contents(s, parcel.id) if parcel else []
+             retry: str | None, opened: tuple[ParcelRow | None, list[ContentRow]] | None = None) -> Outcome:
+        parcel, contents = opened or open_parcel_contents(s, row.id)
         if not contents:
             raise Refused("scan the units for this parcel first")
         expected = expected_weight(contents, box)
@@ -290,22 +338,31 @@ class PackSession(StationSession):
                                       "or scan the same again to accept")
                     decision = f"accepted {weight} g against expected {expected} g"
         c = s.connection()
-        if c.execute(_CLOSE_PARCEL, {"which_parcel": parcel.id, "box": box.code, "grams": weight,
-                                     "source": source}).rowcount != 1:
-            raise Refused(f"parcel {parcel.seq} changed meanwhile: scan the box again")
+        closing = {"which_parcel": parcel.id, "box": box.code, "grams": weight, "source": source}
         # the lines as this scan read them: closing a parcel changes none of their counts
         left = sum(ln.picked - ln.packed for ln in lines)
         data = {"box": box.code, "weight_g": weight, "weight_source": source, "decision": decision,
                 "parcel": parcel.seq}
-        if left:
-            return Outcome(f"parcel {parcel.seq} closed in {box.code}; scan units for parcel {parcel.seq + 1}",
-                           data=data)
-        check_move(row.status, Status.PACKED)
-        if c.execute(_PACKED, {"which": row.id, "mine": self.station, "now": utcnow()}).rowcount != 1:
-            raise Refused(f"{row.display_name} changed meanwhile: scan the box again")
+        if not left:
+            check_move(row.status, Status.PACKED)
+        if left or c.dialect.name != "postgresql":
+            if c.execute(_CLOSE_PARCEL, closing).rowcount != 1:
+                raise Refused(f"parcel {parcel.seq} changed meanwhile: scan the box again")
+            if left:
+                return Outcome(f"parcel {parcel.seq} closed in {box.code}; scan units for parcel {parcel.seq + 1}",
+                               data=data)
+            if c.execute(_PACKED, {"which": row.id, "mine": self.station, "now": utcnow()}).rowcount != 1:
+                raise Refused(f"{row.display_name} changed meanwhile: scan the box again")
+            if row.tote:
+                c.execute(_TOTE_EMPTIED, {"which_tote": row.tote, "oid": row.id})
+        else:  # the same three changes, in one round trip
+            closed, packed = c.execute(_PACKED_ALL, {**closing, "which": row.id, "mine": self.station,
+                                                     "now": utcnow(), "which_tote": row.tote}).one()
+            if closed != 1:
+                raise Refused(f"parcel {parcel.seq} changed meanwhile: scan the box again")
+            if packed != 1:
+                raise Refused(f"{row.display_name} changed meanwhile: scan the box again")
         record_move(s, row.id, row.status, Status.PACKED, station=self.station, operator=self.operator)
-        if row.tote:
-            c.execute(_TOTE_EMPTIED, {"which_tote": row.tote, "oid": row.id})
         self.state = {}
         self.finished_row(row, status=Status.PACKED, station=None, tote=None)  # as _PACKED left it
         n = parcel.seq
