@@ -130,6 +130,17 @@ class Database:
         self._watch_conn: sqlite3.Connection | None = None
         self._listen_conn = None  # PostgreSQL: a connection that LISTENs
         self._notified = 0
+        self._theirs = 0  # of those, the ones other processes' commits sent
+        self._own_backends: set[int] = set()  # the server processes of this process's connections
+        if not self.is_sqlite:
+            @event.listens_for(self.write_engine, "connect")
+            def _own(dbapi_conn, record) -> None:  # pragma: no cover - trivial
+                record.info["backend_pid"] = pid = dbapi_conn.info.backend_pid
+                self._own_backends.add(pid)
+
+            @event.listens_for(self.write_engine, "close")
+            def _gone(_dbapi_conn, record) -> None:  # pragma: no cover - trivial
+                self._own_backends.discard(record.info.pop("backend_pid", None))
 
     @property
     def path(self) -> str | None:
@@ -151,16 +162,17 @@ class Database:
                 s.rollback()
                 raise
 
-    def change_token(self) -> int:
-        """A number that changes whenever any connection commits a change."""
+    def change_token(self, theirs: bool = False) -> int:
+        """A number that changes whenever any connection commits a change. ``theirs``: only
+        the commits of other processes (PostgreSQL; SQLite cannot tell them apart)."""
         if self.is_sqlite and self.path:
             with self._watch_lock:
                 if self._watch_conn is None:
                     self._watch_conn = sqlite3.connect(self.path, check_same_thread=False)
                 return int(self._watch_conn.execute("PRAGMA data_version").fetchone()[0])
-        return self._listen()
+        return self._listen(theirs)
 
-    def _listen(self) -> int:
+    def _listen(self, theirs: bool) -> int:
         """PostgreSQL: the number of NOTIFYs seen by a connection that LISTENs (no query runs
         unless a notification is waiting)."""
         import psycopg
@@ -174,26 +186,34 @@ class Database:
                     application_name="warehouse-tui listen")
                 self._listen_conn.execute(f"LISTEN {CHANNEL}")
                 self._notified += 1  # a new connection may have missed changes
-            for _ in self._listen_conn.notifies(timeout=0):
-                self._notified += 1
-            return self._notified
+                self._theirs += 1
+            for heard in self._listen_conn.notifies(timeout=0):
+                self._heard(heard)
+            return self._theirs if theirs else self._notified
 
-    def wait_for_change(self, since: int, timeout: float) -> int:
+    def _heard(self, notify) -> None:
+        """One NOTIFY counted; with the others' count when another process's commit sent it
+        (the server process that sent it is not one of this process's connections)."""
+        self._notified += 1
+        if notify.pid not in self._own_backends:
+            self._theirs += 1
+
+    def wait_for_change(self, since: int, timeout: float, theirs: bool = False) -> int:
         """Block until the change token differs from ``since`` (another connection committed
         a change) or the timeout passes; the token then. PostgreSQL wakes on the NOTIFY;
-        SQLite has no notifications and looks every 0.1 s."""
+        SQLite has no notifications and looks every 0.1 s. ``theirs``: as ``change_token``."""
 
         deadline = time.monotonic() + timeout
-        token = self.change_token()
+        token = self.change_token(theirs)
         while token == since and time.monotonic() < deadline:
             if self.is_sqlite:
                 time.sleep(min(0.1, max(0.0, deadline - time.monotonic())))
             else:
                 with self._watch_lock:
-                    for _ in self._listen_conn.notifies(timeout=max(0.0, deadline - time.monotonic()),
-                                                        stop_after=1):
-                        self._notified += 1
-            token = self.change_token()
+                    for heard in self._listen_conn.notifies(timeout=max(0.0, deadline - time.monotonic()),
+                                                            stop_after=1):
+                        self._heard(heard)
+            token = self.change_token(theirs)
         return token
 
     def _write_pragmas(self, cur) -> None:

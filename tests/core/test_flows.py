@@ -340,9 +340,6 @@ def test_a_unit_taken_under_the_picker_is_refused_and_changes_nothing(warehouse,
     shelf emptied; on PostgreSQL, where writers overlap, also the reservation gone or the line
     done, committed while the scan waits on the row): the scan is refused, says why, and not
     one of the three counts moves; put right, the same scan takes the unit."""
-    import threading
-    import time
-
     from sqlalchemy import update
 
     from warehouse_tui.domain.models import Allocation, OrderLine, Product, Stock
@@ -369,19 +366,7 @@ def test_a_unit_taken_under_the_picker_is_refused_and_changes_nothing(warehouse,
         elif warehouse.is_sqlite:
             continue  # one writer at a time: nothing changes between a scan's reads and its writes
         else:
-            other = warehouse.write_engine.connect()
-            tx = other.begin()
-            other.execute(take)  # holds the row until it commits
-            answer = {}
-            scan = threading.Thread(target=lambda: answer.update(fb=p.handle("5012345678900")))
-            scan.start()
-            deadline = time.monotonic() + 10
-            while not waiting_on_a_lock(warehouse) and time.monotonic() < deadline:
-                time.sleep(0.02)
-            tx.commit()
-            other.close()
-            scan.join(10)
-            fb = answer["fb"]
+            fb = scan_while_another_writer_holds(warehouse, p, "5012345678900", take)
         assert not fb.ok and why in fb.message, fb.message
         # the other writer's change alone: no unit off the shelf, none picked
         assert counts(warehouse, "MUG-BLU") == (0 if k == 0 else 10, 2, 2 if k == 1 else 0, 0)
@@ -418,17 +403,15 @@ def test_a_product_is_named_by_its_row_whatever_its_sku_and_title(db, settings, 
     assert not fb.ok and "ÉCRU-2" in fb.message
 
 
-def _scan_while_the_order_is_locked(db, station, scan: str, ref: str, change: dict):
-    """PostgreSQL: another writer changes the order's row and holds it while the scan runs;
-    it commits once the scan waits on that row. The scan's feedback."""
+def scan_while_another_writer_holds(db, station, scan: str, change):
+    """PostgreSQL: another writer makes ``change`` and holds its rows while the scan runs; it
+    commits once the scan waits on them. The scan's feedback."""
     import threading
     import time
 
-    from sqlalchemy import update
-
     other = db.write_engine.connect()
     tx = other.begin()
-    other.execute(update(Order).where(Order.ref == ref).values(**change))
+    other.execute(change)  # holds the rows until it commits
     answer = {}
     worker = threading.Thread(target=lambda: answer.update(fb=station.handle(scan)))
     worker.start()
@@ -461,7 +444,8 @@ def test_the_last_box_and_the_last_label_wait_for_the_order_and_see_it_changed(w
     while fb.expect == "item":
         fb = k.handle(fb.sku)
         assert fb.ok, fb.message
-    fb = _scan_while_the_order_is_locked(warehouse, k, "BOX-S", "BAR-1001", {"station": "ELSEWHERE"})
+    elsewhere = update(Order).where(Order.ref == "BAR-1001").values(station="ELSEWHERE")
+    fb = scan_while_another_writer_holds(warehouse, k, "BOX-S", elsewhere)
     assert not fb.ok and "changed meanwhile" in fb.message, fb.message
     with warehouse.session() as s:
         o = s.exec(select(Order).where(Order.ref == "BAR-1001")).one()
@@ -475,7 +459,8 @@ def test_the_last_box_and_the_last_label_wait_for_the_order_and_see_it_changed(w
 
     lb = session("label", warehouse, settings)
     number = lb.handle("BAR-1001").tracking_number
-    fb = _scan_while_the_order_is_locked(warehouse, lb, number, "BAR-1001", {"station": None})
+    released = update(Order).where(Order.ref == "BAR-1001").values(station=None)
+    fb = scan_while_another_writer_holds(warehouse, lb, number, released)
     assert not fb.ok and "changed meanwhile" in fb.message, fb.message
     with warehouse.session() as s:
         o = s.exec(select(Order).where(Order.ref == "BAR-1001")).one()

@@ -77,6 +77,24 @@ def test_postgres_runs_read_committed_and_notifies_listeners(db):
 
 
 @engines.postgres_only
+def test_postgres_tells_a_process_its_own_commits_from_the_others(db):
+    """A console reads again only what other processes changed: its own commits (its scans)
+    move the token of every commit but not the token of the others' commits."""
+    everyone, theirs = db.change_token(), db.change_token(theirs=True)
+    with db.write() as s:
+        s.add(models.Operator(name="olga"))
+    assert db.wait_for_change(everyone, 5.0) != everyone
+    assert db.wait_for_change(theirs, 0.5, theirs=True) == theirs  # heard, and known for its own
+    other = open_database(db.url)
+    try:
+        with other.write() as s:
+            s.add(models.Operator(name="nina"))
+        assert db.wait_for_change(theirs, 5.0, theirs=True) != theirs
+    finally:
+        other.dispose()
+
+
+@engines.postgres_only
 def test_postgres_every_table_notifies_listeners_whatever_code_writes_it(db):
     """Each table of the warehouse signals the channel from a statement trigger: a write by a
     plain connection, outside the product's own write transactions, is heard; one that rolls
