@@ -57,10 +57,12 @@ class Listener:
         self.thread.start()
 
     def _serve(self):
-        while not self._stop.is_set():
+        while True:
             try:
                 conn, _ = self.sock.accept()
             except TimeoutError:
+                if self._stop.is_set():  # closed, and no job still waiting to be taken
+                    return
                 continue
             except OSError:
                 return
