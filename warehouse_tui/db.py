@@ -15,6 +15,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
+from collections import deque
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -41,6 +42,8 @@ class DatabaseError(Exception):
     pass
 
 
+QUIET_NOTIFY_WITHIN_S = 2.0  # PostgreSQL: a quiet commit's NOTIFY arrives within this, or never
+_QUIET = "warehouse_quiet_commit"  # Session.info key: the Database whose listener ignores its commits
 CHANNEL = "warehouse_changes"  # PostgreSQL: the channel every committed write signals (migration 0008)
 
 
@@ -130,17 +133,10 @@ class Database:
         self._watch_conn: sqlite3.Connection | None = None
         self._listen_conn = None  # PostgreSQL: a connection that LISTENs
         self._notified = 0
-        self._theirs = 0  # of those, the ones other processes' commits sent
-        self._own_backends: set[int] = set()  # the server processes of this process's connections
-        if not self.is_sqlite:
-            @event.listens_for(self.write_engine, "connect")
-            def _own(dbapi_conn, record) -> None:  # pragma: no cover - trivial
-                record.info["backend_pid"] = pid = dbapi_conn.info.backend_pid
-                self._own_backends.add(pid)
-
-            @event.listens_for(self.write_engine, "close")
-            def _gone(_dbapi_conn, record) -> None:  # pragma: no cover - trivial
-                self._own_backends.discard(record.info.pop("backend_pid", None))
+        self._theirs = 0  # of those, the ones not sent by this process's quiet commits
+        # PostgreSQL, while listening: this process's quiet commits whose NOTIFY is still to
+        # come, by the server process (of the connection) that sends it: when each was made
+        self._quiet: dict[int, deque[float]] = {}
 
     @property
     def path(self) -> str | None:
@@ -151,9 +147,13 @@ class Database:
         return Session(self.read_engine, expire_on_commit=False)
 
     @contextmanager
-    def write(self) -> Iterator[Session]:
-        """A write transaction: commits at the end, rolls back on any exception."""
+    def write(self, quiet: bool = False) -> Iterator[Session]:
+        """A write transaction: commits at the end, rolls back on any exception. ``quiet``:
+        the writer shows what it changed itself (a console's scans), so this process's own
+        listener does not count its commits among the changes it reports as theirs."""
         with Session(self.write_engine, expire_on_commit=False) as s:
+            if quiet and self._listen_conn is not None:
+                s.info[_QUIET] = self
             try:
                 yield s
                 # PostgreSQL: the tables' triggers notify listeners when (and only if) it commits
@@ -163,8 +163,8 @@ class Database:
                 raise
 
     def change_token(self, theirs: bool = False) -> int:
-        """A number that changes whenever any connection commits a change. ``theirs``: only
-        the commits of other processes (PostgreSQL; SQLite cannot tell them apart)."""
+        """A number that changes whenever any connection commits a change. ``theirs``: all but
+        this process's quiet commits (PostgreSQL; SQLite cannot tell them apart)."""
         if self.is_sqlite and self.path:
             with self._watch_lock:
                 if self._watch_conn is None:
@@ -192,11 +192,23 @@ class Database:
             return self._theirs if theirs else self._notified
 
     def _heard(self, notify) -> None:
-        """One NOTIFY counted; with the others' count when another process's commit sent it
-        (the server process that sent it is not one of this process's connections)."""
+        """One NOTIFY counted; and among theirs, unless one of this process's quiet commits
+        sent it (the same server process, a moment ago)."""
         self._notified += 1
-        if notify.pid not in self._own_backends:
-            self._theirs += 1
+        waiting = self._quiet.get(notify.pid)
+        if waiting:
+            while waiting and time.monotonic() - waiting[0] > QUIET_NOTIFY_WITHIN_S:
+                waiting.popleft()  # a commit that changed nothing sent none
+            if waiting:
+                waiting.popleft()
+                return
+        self._theirs += 1
+
+    def _committing_quietly(self, s: Session) -> None:
+        """Before a quiet commit: its NOTIFY is expected from its connection's server process
+        (noted before the commit, so the listener never hears it first)."""
+        pid = s.connection().connection.dbapi_connection.info.backend_pid
+        self._quiet.setdefault(pid, deque()).append(time.monotonic())
 
     def wait_for_change(self, since: int, timeout: float, theirs: bool = False) -> int:
         """Block until the change token differs from ``since`` (another connection committed
@@ -272,6 +284,13 @@ class Database:
         self.read_engine.dispose()
         if self.write_engine is not self.read_engine:
             self.write_engine.dispose()
+
+
+@event.listens_for(Session, "before_commit")
+def _before_quiet_commit(s: Session) -> None:
+    db = s.info.get(_QUIET)
+    if db is not None:
+        db._committing_quietly(s)
 
 
 def open_database(path_or_url: str | Path, *, migrate: bool = True) -> Database:

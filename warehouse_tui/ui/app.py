@@ -37,8 +37,8 @@ thread and shows its ``Feedback``. A scan is never dropped, and never processed 
 one ahead of it has been answered, however busy the screen is.
 
 Several consoles share one database. On PostgreSQL a daemon thread waits on ``LISTEN`` (every
-write transaction sends a ``NOTIFY``; the ones this console's own connections sent are left
-out: its screens already show what its own scans changed); on SQLite the app reads ``db.change_token()`` (``PRAGMA
+write transaction sends a ``NOTIFY``; those of this console's own scans are left out, as its
+screens show what each of them changed: ``Database.write(quiet=True)``); on SQLite the app reads ``db.change_token()`` (``PRAGMA
 data_version``, a cheap counter, read in a thread: never a database call on the event loop)
 every 0.5 s. When it moved, the current screen reads its page again.
 
@@ -427,6 +427,7 @@ class WarehouseApp(App[int]):
                                  operator=self.operator,
                                  printer=self.printer if mode == "label" else None,
                                  scale=self.scale if mode == "pack" else None)
+                s.quiet_commits = True  # the screen shows what its scans change
                 self.sessions[mode] = s
             return s
 
@@ -490,8 +491,8 @@ class WarehouseApp(App[int]):
         token = None
         while not self._stop.is_set():
             try:
-                # this console's own commits (its scans) are not news to it: its screens show
-                # what each of them changed with the answer, and read nothing again for them
+                # this console's own scans are not news to it: its screens show what each of
+                # them changed with the answer, and read nothing again for them
                 if token is None:
                     token = self.db.change_token(theirs=True)
                 changed = self.db.wait_for_change(token, 1.0, theirs=True)

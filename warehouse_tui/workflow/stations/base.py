@@ -129,6 +129,9 @@ class StationSession:
         self.state: dict[str, Any] = {}
         # state a refused scan still keeps (e.g. "the same scan again accepts it")
         self.sticky: dict[str, Any] = {}
+        # the scans' commits are not news to this process's listener: a console sets it, as
+        # its screen shows what each of its scans changed (see Database.write)
+        self.quiet_commits = False
         self._named_order: int | None = None
         # the row of the order a scan finished, as the scan wrote it (see ``finished_row``)
         self._done_row: OrderRow | None = None
@@ -205,7 +208,7 @@ class StationSession:
         except ScanRefused as exc:
             return self._refuse(_printable(raw), exc.message)
         try:
-            with self.db.write() as s:
+            with self.db.write(quiet=self.quiet_commits) as s:
                 row, named = self._station_row_and_named(s, parsed)
                 self.state = self._load(row)
                 before = self.current_order_id()
@@ -375,7 +378,7 @@ class StationSession:
 
     def _refuse(self, scan: str, reason: str) -> Feedback:
         self.forget_view()
-        with self.db.write() as s:
+        with self.db.write(quiet=self.quiet_commits) as s:
             row = self._station_row(s)
             self.state = self._load(row)
             if self.sticky:
