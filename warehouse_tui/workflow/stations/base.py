@@ -213,7 +213,12 @@ class StationSession:
                 self.state = self._load(row)
                 before = self.current_order_id()
                 busy = bool(self.state)  # an order, a batch or a return in hand
-                meaning = resolve(s, parsed, named)
+                try:
+                    meaning = resolve(s, parsed, named)
+                except ScanRefused as exc:
+                    # a code that names nothing here: the scan has changed nothing yet, so its
+                    # refusal is recorded in this same transaction (and committed with it)
+                    return self._refused(s, parsed.raw, exc.message)
                 self._named_order = meaning.order.id if meaning.order is not None else before
                 outcome = self._dispatch(s, meaning)
                 record(s, "scan", order=self.current_order_id() or meaning.order or before, station=self.station,
@@ -377,6 +382,8 @@ class StationSession:
         )
 
     def _refuse(self, scan: str, reason: str) -> Feedback:
+        """A refused scan, after what it tried was rolled back: the refusal in a transaction
+        of its own."""
         self.forget_view()
         with self.db.write(quiet=self.quiet_commits) as s:
             row = self._station_row(s)
@@ -385,12 +392,16 @@ class StationSession:
                 self.state.update(self.sticky)
                 self._save(row)
                 self._write_row(s, row)
-            exp = self.expectation(s)
-            order = exp.batch_order or exp.order
-            # a refused scan belongs to the order in hand, or else to the order it named
-            record(s, "scan", order=order or getattr(self, "_named_order", None), station=self.station,
-                   operator=self.operator, scan=scan, ok=False, message=reason, mode=self.mode)
-            return self._feedback(scan, False, f"{reason}; {exp.instruction}", exp)
+            return self._refused(s, scan, reason)
+
+    def _refused(self, s: Session, scan: str, reason: str) -> Feedback:
+        """The refusal recorded and answered, with the station's state as loaded."""
+        exp = self.expectation(s)
+        order = exp.batch_order or exp.order
+        # a refused scan belongs to the order in hand, or else to the order it named
+        record(s, "scan", order=order or getattr(self, "_named_order", None), station=self.station,
+               operator=self.operator, scan=scan, ok=False, message=reason, mode=self.mode)
+        return self._feedback(scan, False, f"{reason}; {exp.instruction}", exp)
 
 
 def _printable(raw: str | bytes) -> str:
