@@ -58,15 +58,12 @@ class ContentRow:
 # the statements of every pack scan, built once
 _l, _pa, _pi, _p = OrderLine.__table__, Parcel.__table__, ParcelItem.__table__, Product.__table__
 _by_lot = exists().where(PickedLot.__table__.c.order_line_id == _l.c.id)
-_LINES = (core_select(_l.c.id, _l.c.sku, _l.c.title, _l.c.product_id, _l.c.picked, _l.c.packed, _by_lot)
-          .where(_l.c.order_id == bindparam("order_id")).order_by(_l.c.id))
 _o = Order.__table__
 # the order in hand with its lines, in one statement
 _ORDER_LINES = (core_select(_o.c.id, _o.c.ref, _o.c.display_name, _o.c.status, _o.c.station, _o.c.tote,
                             _l.c.id, _l.c.sku, _l.c.title, _l.c.product_id, _l.c.picked, _l.c.packed, _by_lot)
                 .select_from(_o.join(_l, _l.c.order_id == _o.c.id))
                 .where(_o.c.id == bindparam("order_id")).order_by(_l.c.id))
-_OPEN_PARCEL = select(Parcel).where(Parcel.order_id == bindparam("order_id"), Parcel.status == "open")
 _OPEN_PARCEL_ID = (core_select(_pa.c.id).where(_pa.c.order_id == bindparam("order_id"), _pa.c.status == "open")
                    .order_by(_pa.c.id).limit(1))
 _LAST_SEQ = core_select(func.coalesce(func.max(_pa.c.seq), 0)).where(_pa.c.order_id == bindparam("order_id"))
@@ -90,6 +87,7 @@ _PACK_LINE = (update(_l).where(_l.c.id == bindparam("which_line"), _l.c.packed <
 _ITEM = core_select(_pi.c.id).where(_pi.c.parcel_id == bindparam("which_parcel"),
                                     _pi.c.order_line_id == bindparam("which_line"))
 _NEW_ITEM = insert(_pi).returning(_pi.c.id)
+_NEW_PARCEL = insert(_pa).returning(_pa.c.id)
 _ITEM_PLUS_ONE = update(_pi).where(_pi.c.id == bindparam("which_item")).values(quantity=_pi.c.quantity + 1)
 # PostgreSQL: the same in one round trip: the line's count behind its guard, then (only when it
 # moved) the unit into the open parcel, one more of its item or a new item. No open parcel:
@@ -143,18 +141,11 @@ SELECT (SELECT count(*) FROM parcel), (SELECT count(*) FROM packed)
 """)
 
 
-def order_lines(s: Session, order_id: int) -> list[LineRow]:
-    return [LineRow(*row) for row in run(s, _LINES, {"order_id": order_id})]
-
-
-def open_parcel(s: Session, order_id: int, create: bool = False) -> Parcel | None:
-    p = s.exec(_OPEN_PARCEL, params={"order_id": order_id}).first()
-    if p is None and create:
-        seq = run(s, _LAST_SEQ, {"order_id": order_id}).scalar_one()
-        p = Parcel(order_id=order_id, seq=seq + 1)
-        s.add(p)
-        s.flush()
-    return p
+def new_parcel(s: Session, order_id: int) -> int:
+    """The order's next parcel, made open (its first unit is on its way); its id."""
+    seq = run(s, _LAST_SEQ, {"order_id": order_id}).scalar_one()
+    made = {"order_id": order_id, "seq": seq + 1, "status": "open"}
+    return s.connection().execute(_NEW_PARCEL, made).scalar_one()
 
 
 def open_parcel_contents(s: Session, order_id: int) -> tuple[ParcelRow | None, list[ContentRow]]:
@@ -315,7 +306,7 @@ class PackSession(StationSession):
                 c.execute(_ITEM_PLUS_ONE, {"which_item": item_id})
                 return packed, item_id
         else:  # the first unit of a parcel
-            parcel_id = open_parcel(s, order_id, create=True).id
+            parcel_id = new_parcel(s, order_id)
         item = {"parcel_id": parcel_id, "order_line_id": line_id, "quantity": 1}
         return packed, s.connection().execute(_NEW_ITEM, item).scalar_one()
 
