@@ -112,6 +112,26 @@ async def test_a_refused_scan_rings_and_turns_red(app_factory, db):
         assert bells == [1]  # a good scan is quiet
 
 
+async def test_the_instruction_grows_to_show_a_long_refusal_whole_and_shrinks_after(app_factory, db):
+    app = app_factory(start="pick")
+    async with app.run_test(size=(40, 16)) as pilot:
+        kb = Keyboard(app)
+        await settle(pilot)
+        await scan(kb, pilot, "%NEXT")
+        instruction = app.screen.query_one(Instruction)
+        asked = instruction.region.height
+        fb = await scan(kb, pilot, "TOTE-9999 TOTE-8888 TOTE-7777 TOTE-6666 TOTE-5555 TOTE-4444")
+        assert not fb.ok
+        tall = instruction.region.height
+        assert tall > asked
+        shown = screen_text(app)
+        for word in (fb.message.split("; ")[0] + " " + fb.instruction).split():  # wrapped, not cut
+            assert word in shown, word
+        good = await scan(kb, pilot, fb.bin)
+        assert good.ok and instruction.region.height < tall
+        assert good.instruction.split()[0].upper() in screen_text(app)
+
+
 async def test_another_station_claiming_an_order_takes_it_off_this_queue(app_factory, db):
     app = app_factory(start="pick", poll_seconds=0.2)
     oid = first_ready_id(db)

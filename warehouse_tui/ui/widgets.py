@@ -6,7 +6,6 @@ from collections import deque
 from dataclasses import dataclass
 from datetime import datetime
 
-from rich.cells import cell_len
 from textual import events
 from textual.widgets import DataTable, Input, Static
 
@@ -63,8 +62,6 @@ class KeyBar(Static):
 class Instruction(Static):
     """The one thing to scan next, large; red with the reason when a scan was refused."""
 
-    _shape: tuple | None = None
-
     def show(self, headline: str, detail: str = "", *, refused: bool = False, done: bool = False) -> None:
         """``done``: the headline says what the last scan finished, as the session said it."""
         text = SafeText(headline if refused or done else headline.upper(), style="bold")
@@ -73,14 +70,12 @@ class Instruction(Static):
             text.append(detail)
         self.set_class(refused, "-refused")
         self.set_class(done and not refused, "-done")
-        # its height follows its text: the screen is laid out again only when the text may take
-        # another number of rows (more or fewer lines, or a line that may wrap)
+        # its height follows its text: the screen is laid out again only when the new text,
+        # wrapped as Textual wraps it, takes another number of rows than the shown one
+        self.update(text, layout=False)
         width = self.content_region.width
-        lines = text.plain.split("\n")
-        shape = (len(lines), not width or any(cell_len(line) > width for line in lines))
-        layout = shape != self._shape or shape[1]
-        self._shape = shape
-        self.update(text, layout=layout)
+        if not width or self.get_content_height(self.size, self.app.size, width) != self.content_region.height:
+            self.refresh(layout=True)
 
 
 @dataclass
