@@ -129,6 +129,13 @@ class Database:
             self.write_engine = _sqlite_engine(url, immediate=True, more_pragmas=self._write_pragmas)
         else:
             self.read_engine = self.write_engine = _postgres_engine(url)
+        # PostgreSQL: reads without BEGIN and ROLLBACK, each statement on its own. Under READ
+        # COMMITTED every statement of a transaction already sees what was committed before it
+        # began, so a read-only transaction gains nothing from its BEGIN but two round trips
+        # (a screen reads the order in hand after every scan). SQLite's reads keep their
+        # transaction: there it is one snapshot across the reads.
+        self._reads = self.read_engine if self.is_sqlite else \
+            self.read_engine.execution_options(isolation_level="AUTOCOMMIT")
         self._watch_lock = threading.Lock()
         self._watch_conn: sqlite3.Connection | None = None
         self._listen_conn = None  # PostgreSQL: a connection that LISTENs
@@ -143,8 +150,8 @@ class Database:
         return make_url(self.url).database if self.is_sqlite else None
 
     def session(self) -> Session:
-        """A session for reading."""
-        return Session(self.read_engine, expire_on_commit=False)
+        """A session for reading (PostgreSQL: statements outside a transaction, see ``_reads``)."""
+        return Session(self._reads, expire_on_commit=False)
 
     @contextmanager
     def write(self, quiet: bool = False) -> Iterator[Session]:

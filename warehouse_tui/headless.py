@@ -7,6 +7,7 @@ a time in the order they arrived.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import queue
@@ -60,6 +61,9 @@ def run_station(db, settings: Settings, mode: str) -> int:
     session = open_session(mode, db, settings, printer=printer, scale=scale)
     first = session.prompt()
     log.info("station %s, %s: %s", session.station, mode, first.instruction)
+    # what start-up loaded stays for the whole shift: the cycle collector leaves it be, and
+    # its full collections look only at what the shift makes (as in the console)
+    gc.freeze()
 
     q: queue.Queue = queue.Queue()
     stop = threading.Event()

@@ -100,6 +100,16 @@ def ship_to(order: Order) -> Address:
                    country=order.ship_country, phone=order.ship_phone, email=order.ship_email)
 
 
+def load_renderer(fmt: str) -> None:
+    """Import the renderer of the label format (its fonts' metrics with it) ahead of the first label."""
+    if fmt == "pdf":
+        import warehouse_tui.documents.pdf  # noqa: F401
+    else:
+        from warehouse_tui.documents.zpl import text_width
+
+        text_width("0", 20)  # the font's widths are read on first use
+
+
 def render(label: LabelData, fmt: str, dpi: int) -> Document:
     name = f"label-{label.order_ref}-{label.parcel_seq}".replace("/", "_").replace("#", "")
     if fmt == "pdf":

@@ -7,7 +7,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Callable
 
-from sqlalchemy import bindparam, func, tuple_, update
+from sqlalchemy import bindparam, func, literal_column, tuple_, update
 from sqlalchemy import select as core_select
 from sqlmodel import Session, select
 
@@ -61,11 +61,19 @@ def next_ready(s: Session, try_claim: Callable[[Order], bool], status: Status = 
             tried.add(oid)
 
 
+def written(limit: int):
+    """A LIMIT written into the statement rather than passed with it: PostgreSQL plans a
+    statement whose LIMIT it cannot see as dearer than one for the values given, and so plans
+    it anew at every run instead of once."""
+    return literal_column(str(int(limit)))
+
+
 # PostgreSQL: the first order of a queue that no station holds, locked (skipping the ones
-# other stations are claiming this moment), taken and read whole, by one statement
+# other stations are claiming this moment), taken and read whole, by one statement (its LIMIT
+# written in: see ``written``)
 _o = Order.__table__
 _NEXT_ID = (core_select(_o.c.id).where(_o.c.status == bindparam("from_status"), _o.c.station.is_(None))
-            .order_by(_o.c.priority.desc(), _o.c.due, _o.c.ref).limit(1)
+            .order_by(_o.c.priority.desc(), _o.c.due, _o.c.ref).limit(written(1))
             .with_for_update(skip_locked=True).scalar_subquery())
 _CLAIM_NEXT = (select(Order).from_statement(
     update(_o).where(_o.c.id == _NEXT_ID, _o.c.status == bindparam("from_status"), _o.c.station.is_(None))
@@ -119,14 +127,15 @@ def queue_page(s: Session, step: str, *, offset: int = 0, limit: int = 20,
         q = _by_priority(base)
         if offset:
             q = q.offset(offset)
-        return [QueueRow(*row) for row in s.exec(q.limit(limit)).all()]
+        return [QueueRow(*row) for row in s.exec(q.limit(written(limit))).all()]
     # by key: the rest of this priority, then the lower ones; each part an index range
     priority, due, ref = after
     rows = s.exec(_by_priority(base.where(Order.priority == priority, tuple_(Order.due, Order.ref) > (due, ref)))
-                  .limit(limit)).all()
+                  .limit(written(limit))).all()
     if len(rows) < limit:
-        rows += s.exec(_by_priority(base.where(Order.priority < priority)).limit(limit - len(rows))).all()
+        rows += s.exec(_by_priority(base.where(Order.priority < priority)).limit(written(limit - len(rows)))).all()
     return [QueueRow(*row) for row in rows]
+
 
 
 # Counts on screen stop at this: counting a million waiting orders exactly reads a million

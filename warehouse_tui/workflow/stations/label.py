@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 
 from warehouse_tui.domain.lifecycle import Status
 from warehouse_tui.domain.models import Document, Order, Parcel, utcnow
-from warehouse_tui.workflow.labels import LabelError, print_label
+from warehouse_tui.workflow.labels import LabelError, load_renderer, print_label
 from warehouse_tui.workflow.orders import adopt, move, record_move
 from warehouse_tui.workflow.resolve import Meaning, What, named
 from warehouse_tui.workflow.stations.base import Expect, Outcome, Refused, StationSession
@@ -75,6 +75,11 @@ def _labels(n: int) -> str:
 
 class LabelSession(StationSession):
     mode = "label"
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # the label renderer and its font metrics loaded now, not in the first label's scan
+        load_renderer(self.settings.label_format)
 
     def _order(self, s: Session) -> Order | None:
         oid = self.state.get("order_id")
