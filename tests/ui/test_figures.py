@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+
+import pytest
 from datetime import timedelta, timezone
 
 from sqlalchemy import func, update
@@ -120,14 +122,43 @@ def test_todays_units_fall_in_the_hour_each_was_first_scanned(db):
         for k, eid in enumerate(ids):
             back = timedelta(hours=(k * 7) % 11, minutes=(k * 13) % 60)
             s.execute(update(Event).where(Event.id == eid).values(at=FIXED_NOW.replace(hour=11) - back))
-    for who in (Event.operator == "alice", Event.station == "PACK-2", Event.operator == "nobody"):
-        want = units_by_hour(db, now, who)
+    for by, name in (("operator", "alice"), ("station", "PACK-2"), ("operator", "nobody")):
+        want = units_by_hour(db, now, getattr(Event, by) == name)
         with db.session() as s:
-            got = _today(s, now, who)
+            got = _today(s, now, by, name)
         assert got.per_hour == want
         assert got.units == sum(want)
     assert sum(units_by_hour(db, now, Event.operator == "alice")) > 0
     assert len([n for n in units_by_hour(db, now, Event.operator == "alice") if n]) > 5
+
+
+def test_todays_orders_are_those_moved_to_picked_packed_or_shipped_once_each(db):
+    """The home screen's orders of the day: each order the operator (or station) brought to
+    picked, packed or shipped since midnight, once however many of those it reached; an
+    import's moves (new -> ready) and yesterday's are none. Counted against the events read
+    one by one."""
+    now = FIXED_NOW.replace(hour=23, minute=0)
+    with db.write() as s:  # some of the day's moves happened yesterday
+        moves = s.exec(select(Event.id).where(Event.type == "status").order_by(Event.id)).all()
+        for k, eid in enumerate(moves[::3]):
+            s.execute(update(Event).where(Event.id == eid).values(at=FIXED_NOW - timedelta(days=1 + k % 2)))
+    with db.session() as s:
+        events = s.exec(select(Event).where(Event.type == "status")).all()
+    start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+
+    def want(by: str, name: str) -> int:
+        return len({e.order_id for e in events if getattr(e, by) == name and json.loads(e.data)["to"] in
+                    ("picked", "packed", "shipped") and e.at.replace(tzinfo=e.at.tzinfo or timezone.utc) >= start})
+
+    counted = {}
+    for by, name in (("operator", "alice"), ("operator", "bob"), ("station", "PACK-2"), ("station", "DEMO"),
+                     ("operator", "nobody")):
+        with db.session() as s:
+            counted[by, name] = _today(s, now, by, name).orders
+        assert counted[by, name] == want(by, name), (by, name)
+    assert counted["operator", "alice"] > 0 and counted["station", "DEMO"] == 0  # the import's station moved none
+    with db.session() as s, pytest.raises(ValueError):
+        _today(s, now, "order_id", "1")
 
 
 async def test_home_reads_its_figures_one_read_at_a_time(app_factory, db, frozen, monkeypatch):

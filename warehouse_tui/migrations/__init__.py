@@ -23,8 +23,10 @@ def _config(db=None) -> Config:
 
 # the engine-specific search index (migrations 0004 and 0006), which the models do not describe:
 # the FTS5 tables on SQLite, the pg_trgm indexes on PostgreSQL, the titles' uniqueness (by the
-# text itself on SQLite, by its digest on PostgreSQL)
-OUTSIDE_MODELS = ("order_search_fts", "ix_order_search_text_trgm", "search_texts_fts", "ix_search_texts_")
+# text itself on SQLite, by its digest on PostgreSQL), the status events by the status they
+# moved to (an expression of each engine's own JSON, migration 0011)
+OUTSIDE_MODELS = ("order_search_fts", "ix_order_search_text_trgm", "search_texts_fts", "ix_search_texts_",
+                  "ix_events_operator_moved_to", "ix_events_station_moved_to")
 
 
 def include_name(name, type_, _parent_names) -> bool:
