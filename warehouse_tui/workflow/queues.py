@@ -137,7 +137,6 @@ def queue_page(s: Session, step: str, *, offset: int = 0, limit: int = 20,
     return [QueueRow(*row) for row in rows]
 
 
-
 # Counts on screen stop at this: counting a million waiting orders exactly reads a million
 # index entries, again at every change; past it a screen says "10000+" (see shown_count).
 COUNT_CAP = 10_000

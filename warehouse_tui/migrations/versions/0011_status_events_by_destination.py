@@ -7,7 +7,7 @@ Create Date: 2026-12-08
 The home screen counts the orders an operator (and the station) brought to picked, packed or
 shipped today. It read every status event of theirs since midnight and looked for the status
 in each event's JSON with a LIKE: where one operator imported a million orders today (two
-status events an order), 0.6 s at every refresh. Indexed by (who, the status moved to, when,
+status events an order), about a second at every refresh. Indexed by (who, the status moved to, when,
 order), partial to status events, it is an index range of the three statuses. The expression
 is each engine's own (``views.MOVED_TO``): SQLite's ``json_extract``, PostgreSQL's ``->>``.
 """
